@@ -1,0 +1,75 @@
+"""The sidebar: the domain areas a user's role may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .permissions import Perm, has_perm
+from .scoping import scope_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: Perm | None = None
+    learner_only: bool = False
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV: list[tuple[str, list[NavItem]]] = [
+    ("工作台", [NavItem("首页", "home")]),
+    (
+        "组织与用户",
+        [
+            NavItem("组织机构", "core:org_list", Perm.VIEW_ORG),
+            NavItem("用户管理", "core:user_list", Perm.MANAGE_USERS),
+        ],
+    ),
+    (
+        "人员",
+        [
+            NavItem("人员库", "people:person_list", Perm.VIEW_PEOPLE),
+            NavItem("在校生", "people:student_list", Perm.VIEW_PEOPLE),
+            NavItem("教师", "people:teacher_list", Perm.VIEW_PEOPLE),
+            NavItem("社会学员", "people:learner_list", Perm.VIEW_PEOPLE),
+            NavItem("批量导入", "core:import_list", Perm.IMPORT_PEOPLE),
+            NavItem("我的信息", "people:me", learner_only=True),
+        ],
+    ),
+    ("职业目录", [NavItem("职业与工种", "occupations:occupation_list", Perm.VIEW_OCCUPATIONS)]),
+    (
+        "系统",
+        [
+            NavItem("审计日志", "core:audit_list", Perm.VIEW_AUDIT),
+            NavItem("访问令牌", "core:token_list"),
+        ],
+    ),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    context: dict[str, Any] = {"demo_mode": settings.DEMO_MODE}
+    if not user.is_authenticated:
+        return context
+    is_learner = getattr(user, "role", "") == "learner"
+    sections = []
+    for title, items in NAV:
+        visible = [
+            item
+            for item in items
+            if (item.perm is None or has_perm(user, item.perm)) and (not item.learner_only or is_learner)
+        ]
+        if visible:
+            sections.append((title, [(item.label, item.url(), item.url_name) for item in visible]))
+    context["nav_sections"] = sections
+    context["user_scope"] = scope_of(user)
+    return context

@@ -1,0 +1,50 @@
+"""What each role may do. Scope (which rows) is core.scoping; this is which actions."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from .choices import Role
+from .errors import PermissionDenied
+
+
+class Perm(str, Enum):
+    VIEW_ORG = "view_org"
+    MANAGE_ORG = "manage_org"
+    MANAGE_USERS = "manage_users"
+    VIEW_PEOPLE = "view_people"
+    MANAGE_PEOPLE = "manage_people"
+    VIEW_FULL_ID = "view_full_id"
+    IMPORT_PEOPLE = "import_people"
+    VIEW_OCCUPATIONS = "view_occupations"
+    MANAGE_OCCUPATIONS = "manage_occupations"
+    VIEW_AUDIT = "view_audit"
+
+
+_ADMIN_COMMON = {Perm.VIEW_ORG, Perm.VIEW_PEOPLE, Perm.VIEW_FULL_ID, Perm.VIEW_OCCUPATIONS}
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.CITY_ADMIN: frozenset(
+        _ADMIN_COMMON | {Perm.MANAGE_ORG, Perm.MANAGE_USERS, Perm.MANAGE_OCCUPATIONS, Perm.VIEW_AUDIT}
+    ),
+    Role.COUNTY_ADMIN: frozenset(_ADMIN_COMMON | {Perm.MANAGE_USERS}),
+    Role.SCHOOL_ADMIN: frozenset(_ADMIN_COMMON | {Perm.MANAGE_PEOPLE, Perm.IMPORT_PEOPLE, Perm.MANAGE_USERS}),
+    Role.EXAMINER: frozenset({Perm.VIEW_OCCUPATIONS}),
+    Role.SUPERVISOR: frozenset({Perm.VIEW_OCCUPATIONS}),
+    Role.EXPERT: frozenset({Perm.VIEW_OCCUPATIONS}),
+    Role.HRSS_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_OCCUPATIONS}),
+    Role.LEARNER: frozenset(),
+}
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm in ROLE_PERMS.get(user.role, frozenset())
+
+
+def require(user: Any, perm: Perm) -> None:
+    """Raise PermissionDenied (403) unless the user's role grants `perm`."""
+    if not has_perm(user, perm):
+        raise PermissionDenied()

@@ -1,0 +1,173 @@
+"""Writes to the org tree, users and tokens. One transaction and one audit row each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .choices import AuditAction, OrgKind, Role
+from .errors import DomainError
+from .models import AccessToken, OrgUnit, User, hash_token
+from .permissions import Perm, require
+from .rules import check_org_placement, check_school_fields
+from .scoping import get_for, scope_of
+
+ORG_FIELDS = (
+    "kind",
+    "code",
+    "name",
+    "short_name",
+    "parent_id",
+    "school_kind",
+    "ownership",
+    "opened_on",
+    "closed_on",
+    "address",
+    "contact",
+    "phone",
+)
+
+
+def _validate_org(unit: OrgUnit) -> None:
+    parent_kind = unit.parent.kind if unit.parent_id and unit.parent else None
+    check_org_placement(kind=unit.kind, parent_kind=parent_kind, code=unit.code)
+    if unit.kind == OrgKind.SCHOOL:
+        check_school_fields(
+            school_kind=unit.school_kind,
+            ownership=unit.ownership,
+            opened_on=unit.opened_on,
+            closed_on=unit.closed_on,
+        )
+    else:
+        unit.school_kind = unit.ownership = ""
+    clash = OrgUnit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists()
+    if clash:
+        raise DomainError("org_code_taken", f"代码“{unit.code}”已被其他单位使用。", field="code")
+    unit.county_id = {OrgKind.CITY: None, OrgKind.COUNTY: unit.pk, OrgKind.SCHOOL: unit.parent_id}[OrgKind(unit.kind)]
+
+
+@transaction.atomic
+def org_unit_create(*, actor: User, **fields: Any) -> OrgUnit:
+    """Create a county or school (the city exists once)."""
+    require(actor, Perm.MANAGE_ORG)
+    unit = OrgUnit(**{k: v for k, v in fields.items() if k in ORG_FIELDS})
+    _validate_org(unit)
+    unit.save()
+    if unit.kind == OrgKind.COUNTY:
+        unit.county_id = unit.pk
+        unit.save(update_fields=["county"])
+    audit.record(actor, AuditAction.CREATE, unit, after=audit.snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def org_unit_update(*, actor: User, unit: OrgUnit, **fields: Any) -> OrgUnit:
+    require(actor, Perm.MANAGE_ORG)
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    before = audit.snapshot(unit)
+    changed = {k: v for k, v in fields.items() if k in ORG_FIELDS and k != "kind"}
+    for key, value in changed.items():
+        setattr(unit, key, value)
+    _validate_org(unit)
+    unit.save()
+    old, new = audit.diff(before, audit.snapshot(unit))
+    if new:
+        audit.record(actor, AuditAction.UPDATE, unit, before=old, after=new)
+    return unit
+
+
+_MANAGEABLE_ROLES = {
+    Role.CITY_ADMIN: set(Role),
+    Role.COUNTY_ADMIN: {Role.COUNTY_ADMIN, Role.SCHOOL_ADMIN, Role.EXAMINER, Role.SUPERVISOR},
+    Role.SCHOOL_ADMIN: {Role.SCHOOL_ADMIN, Role.EXAMINER, Role.SUPERVISOR, Role.LEARNER},
+}
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    org_unit: OrgUnit | None = None,
+    person_id: int | None = None,
+    display_name: str = "",
+) -> User:
+    """Create a login. Admins create roles at or below their own level, inside their scope."""
+    require(actor, Perm.MANAGE_USERS)
+    if role not in _MANAGEABLE_ROLES.get(Role(actor.role), set()):
+        raise DomainError("user_role_not_allowed", f"您不能创建“{Role(role).label}”账号。", field="role")
+    if org_unit is not None:
+        get_for(actor, OrgUnit, pk=org_unit.pk)
+    elif scope_of(actor).kind != "all" and role != Role.LEARNER:
+        raise DomainError("user_org_required", "请为账号选择所属单位。", field="org_unit")
+    if User.objects.filter(username=username).exists():
+        raise DomainError("username_taken", f"用户名“{username}”已存在。", field="username")
+    user = User(username=username, role=role, org_unit=org_unit, person_id=person_id, display_name=display_name)
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        user,
+        after={"username": username, "role": role, "org_unit": user.org_unit_id},
+    )
+    return user
+
+
+TOKEN_PREFIX = "czp_"
+
+
+@transaction.atomic
+def token_create(*, actor: User, user: User, name: str, expires_days: int | None = 365) -> tuple[AccessToken, str]:
+    """A new personal access token; the raw value is returned once and never stored."""
+    if actor.pk != user.pk:
+        raise DomainError("token_not_yours", "只能为自己创建访问令牌。")
+    name = (name or "").strip() or "API"
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = timezone.now() + dt.timedelta(days=expires_days) if expires_days else None
+    token = AccessToken.objects.create(
+        user=user,
+        name=name[:60],
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        digest=hash_token(raw),
+        expires_at=expires,
+    )
+    audit.record(actor, AuditAction.TOKEN, token, after={"name": token.name, "prefix": token.prefix}, note="创建令牌")
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: AccessToken) -> AccessToken:
+    if token.user_id != actor.pk:
+        raise DomainError("token_not_yours", "只能吊销自己的访问令牌。")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            AuditAction.TOKEN,
+            token,
+            after={"revoked_at": token.revoked_at.isoformat()},
+            note="吊销令牌",
+        )
+    return token
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The active user behind a raw token, or None. Touches last_used_at at most once a minute."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = AccessToken.objects.select_related("user").filter(digest=hash_token(raw)).first()
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,18 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SkillLevel(models.IntegerChoices):
+    """National vocational skill levels; 3 and above count as high-skill (R1)."""
+
+    LEVEL_5 = 5, _("五级/初级工")
+    LEVEL_4 = 4, _("四级/中级工")
+    LEVEL_3 = 3, _("三级/高级工")
+    LEVEL_2 = 2, _("二级/技师")
+    LEVEL_1 = 1, _("一级/高级技师")
+
+
+class GroupLevel(models.TextChoices):
+    MAJOR = "major", _("大类")
+    MIDDLE = "middle", _("中类")
+    MINOR = "minor", _("小类")

@@ -1,0 +1,31 @@
+"""Reads of the person registry, always from the actor's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chizheng.core.permissions import Perm, has_perm
+from chizheng.core.scoping import get_for
+
+from .models import Person, SocialLearner, Student, Teacher
+
+
+def get_person_for(actor: Any, pk: int) -> Person:
+    """A person the actor may see (learners: only themselves); 404 otherwise."""
+    return get_for(actor, Person.objects.select_related("school", "county"), pk=pk)
+
+
+def person_context(actor: Any, person: Person, full_id: str | None) -> dict[str, Any]:
+    return {
+        "person": person,
+        "full_id": full_id,
+        "can_reveal": has_perm(actor, Perm.VIEW_FULL_ID),
+        "students": Student.objects.filter(person=person).select_related("school"),
+        "teachers": Teacher.objects.filter(person=person).select_related("school"),
+        "learners": SocialLearner.objects.filter(person=person).select_related("org_unit"),
+    }
+
+
+def graduation_years(actor: Any) -> list[int]:
+    qs = Student.objects.restrict(actor).order_by("-expected_graduation_year")
+    return list(qs.values_list("expected_graduation_year", flat=True).distinct()[:12])

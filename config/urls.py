@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from chizheng.core import views as core_views
+
+from .api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.DemoLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("core/", include("chizheng.core.urls")),
+    path("people/", include("chizheng.people.urls")),
+    path("occupations/", include("chizheng.occupations.urls")),
+    path("api/v1/", api.urls),
+]

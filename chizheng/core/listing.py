@@ -17,6 +17,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
+from . import audit
+from .choices import AuditAction
 from .excel import xlsx_response
 
 
@@ -50,6 +52,9 @@ class ListPage:
     breadcrumbs: Sequence[tuple[str, str]] = ()
     actions: Sequence[tuple[str, str]] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # Columns that replace masked ones when a user allowed to (Perm.VIEW_FULL_ID) asks for `full=1`.
+    full_columns: dict[str, Column] = field(default_factory=dict)
+    allow_full: bool = False
 
     def filtered(self, request: HttpRequest) -> QuerySet[Any]:
         qs = self.queryset
@@ -70,10 +75,24 @@ class ListPage:
             yield [(col.value(obj), col.link(obj) if col.link else None) for col in self.columns]
 
     def export(self, request: HttpRequest) -> HttpResponseBase:
+        """Every filtered row as .xlsx; each export is audit-logged (full ID numbers flagged)."""
+        full = self.allow_full and request.GET.get("full") == "1"
+        columns = [self.full_columns.get(col.label, col) if full else col for col in self.columns]
         qs = self.filtered(request)
-        headers = [col.label for col in self.columns]
-        data = ([_plain(col.value(obj)) for col in self.columns] for obj in qs.iterator(chunk_size=2000))
+        total = qs.count()
+        headers = [col.label for col in columns]
+        data = ([_plain(col.value(obj)) for col in columns] for obj in qs.iterator(chunk_size=2000))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        params = request.GET.urlencode()
+        audit.record(
+            request.user,
+            AuditAction.EXPORT,
+            object_type=self.export_name or self.title,
+            object_id="",
+            object_repr=f"{self.title}（{total} 行）",
+            after={"rows": total, "query": params, "full_id": full},
+            note=("含完整身份证号" if full else "身份证号已脱敏") if self.full_columns else "",
+        )
         return xlsx_response(f"{self.export_name or self.title}-{stamp}.xlsx", headers, data)
 
     def render(self, request: HttpRequest, template: str = "core/list.html") -> HttpResponseBase:

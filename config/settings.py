@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs page from vendored static files, not a CDN
     "chizheng.core",
     "chizheng.occupations",
     "chizheng.people",

@@ -26,9 +26,11 @@ _ADMIN_COMMON = {Perm.VIEW_ORG, Perm.VIEW_PEOPLE, Perm.VIEW_FULL_ID, Perm.VIEW_O
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.CITY_ADMIN: frozenset(
-        _ADMIN_COMMON | {Perm.MANAGE_ORG, Perm.MANAGE_USERS, Perm.MANAGE_OCCUPATIONS, Perm.VIEW_AUDIT}
+        _ADMIN_COMMON
+        | {Perm.MANAGE_ORG, Perm.MANAGE_USERS, Perm.MANAGE_OCCUPATIONS, Perm.VIEW_AUDIT, Perm.IMPORT_PEOPLE}
     ),
-    Role.COUNTY_ADMIN: frozenset(_ADMIN_COMMON | {Perm.MANAGE_USERS}),
+    # County and city admins import rosters on behalf of schools (院校代码 decides the school, within scope).
+    Role.COUNTY_ADMIN: frozenset(_ADMIN_COMMON | {Perm.MANAGE_USERS, Perm.IMPORT_PEOPLE}),
     Role.SCHOOL_ADMIN: frozenset(_ADMIN_COMMON | {Perm.MANAGE_PEOPLE, Perm.IMPORT_PEOPLE, Perm.MANAGE_USERS}),
     Role.EXAMINER: frozenset({Perm.VIEW_OCCUPATIONS}),
     Role.SUPERVISOR: frozenset({Perm.VIEW_OCCUPATIONS}),

@@ -1,0 +1,678 @@
+"""Student roster import: one row per student, idempotent by resident ID number.
+
+`import_students(actor=, path=, school=, progress=)` is the plain entry point (the
+web page, the CLI, the background task and the benchmark all call it).
+
+Three phases keep memory flat and progress visible:
+1. validate (no transaction open): stream the sheet, check every cell with
+   `people.rules`, resolve the school code within the uploader's scope, find
+   duplicate ID numbers; each valid row becomes one small tuple;
+2. compare (inside the write transaction): fetch the existing persons and student
+   records in chunks (`id_number IN (...)`) and classify each row as created,
+   updated or unchanged;
+3. write: on PostgreSQL the changed rows are COPYed into a temporary table and
+   applied with `INSERT ... ON CONFLICT DO UPDATE` (persons, then students); on
+   other databases with `bulk_create` / `bulk_update` in batches.
+
+Any row error → nothing is written and all errors are returned. See
+`chizheng.core.imports` for how the import is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from chizheng.core.choices import OrgKind, Role
+from chizheng.core.errors import DomainError, ImportRejected
+from chizheng.core.excel import TemplateColumn
+from chizheng.core.imports import (
+    Column,
+    ImportKind,
+    ImportResult,
+    Progress,
+    RowErrors,
+    audit_import,
+    audit_updates,
+    cell_bool,
+    cell_choice,
+    cell_date,
+    cell_int,
+    cell_text,
+    choice_map,
+    open_sheet,
+    register,
+    run_import,
+)
+from chizheng.core.models import ImportJob, OrgUnit
+from chizheng.core.permissions import Perm
+
+from . import rules
+from .choices import Sex, Stage, StudentStatus
+from .models import Person, Student
+
+KIND = "students"
+CHUNK = 5000
+
+COLUMNS: list[Column] = [
+    Column("name", "姓名", required=True, width=12),
+    Column(
+        "id_number", "身份证号", required=True, text=True, width=22, help="18 位，末位可为 X。请保持本列为文本格式。"
+    ),
+    Column("sex", "性别", choices=("男", "女"), width=8, help="可不填；填写时须与身份证号一致。"),
+    Column("birth_date", "出生日期", text=True, width=14, help="可不填；如 2006-03-15，须与身份证号一致。"),
+    Column("school", "院校代码", text=True, width=30, help="院校管理员可不填（默认本校）；县区、市管理员必填。"),
+    Column("student_number", "学号", text=True, width=16),
+    Column("major", "专业", required=True, width=20),
+    Column("stage", "学段", required=True, choices=tuple(str(label) for label in Stage.labels), width=10),
+    Column("entry_year", "入学年份", required=True, width=10, help="如 2024"),
+    Column("graduation_year", "预计毕业年份", required=True, width=12, help="如 2027"),
+    Column("outstanding", "优秀学生", choices=("是", "否"), width=10, help="R4：优秀中职毕业生可报考高级工。"),
+    Column("status", "学籍状态", choices=tuple(str(label) for label in StudentStatus.labels), width=10),
+    Column("phone", "手机号", text=True, width=14),
+]
+_HEADERS = {c.key: c.header for c in COLUMNS}
+_SEX = {"男": Sex.MALE.value, "女": Sex.FEMALE.value, "M": Sex.MALE.value, "F": Sex.FEMALE.value}
+_STAGE = choice_map(Stage.choices)
+_STATUS = choice_map(StudentStatus.choices)
+_PHONE = re.compile(r"^[0-9+\-]{5,20}$")
+
+
+class Row(NamedTuple):
+    """One validated roster row (None = keep the existing value / use the default)."""
+
+    row: int
+    id_number: str
+    name: str
+    sex: str
+    birth_date: dt.date
+    phone: str | None
+    school_id: int
+    county_id: int
+    student_number: str | None
+    major: str
+    stage: str
+    entry_year: int
+    graduation_year: int
+    outstanding: bool | None
+    status: str | None
+
+
+def import_students(
+    *,
+    actor: Any,
+    path: Path,
+    school: OrgUnit | str | None = None,
+    progress: Progress | None = None,
+    job: ImportJob | None = None,
+) -> ImportResult:
+    """Import a student roster file. Row errors are returned (nothing written); a bad file raises ImportRejected.
+
+    `school` (an OrgUnit or its code) is the default school for rows without 院校代码;
+    a school admin's own school is always the default and the only school allowed.
+    """
+    return run_import(kind=KIND, actor=actor, path=Path(path), job=job, progress=progress, school=school)
+
+
+def template_columns(actor: Any) -> list[TemplateColumn]:
+    """The roster template; 院校代码 offers the schools within the actor's scope."""
+    schools = OrgUnit.objects.restrict(actor).filter(kind=OrgKind.SCHOOL).order_by("code")
+    codes = [f"{code} {name}" for code, name in schools.values_list("code", "name")]
+    own_school = getattr(actor, "role", "") == Role.SCHOOL_ADMIN
+    out = []
+    for column in COLUMNS:
+        if column.key == "school":
+            out.append(
+                TemplateColumn(
+                    header=column.header,
+                    required=not own_school,
+                    help=column.help,
+                    choices=tuple(codes),
+                    width=column.width,
+                    text=True,
+                )
+            )
+        else:
+            out.append(column.template())
+    return out
+
+
+class _Schools:
+    """The schools an actor may import into, looked up by code."""
+
+    def __init__(self, actor: Any, default: OrgUnit | str | None) -> None:
+        scope = OrgUnit.objects.restrict(actor).filter(kind=OrgKind.SCHOOL)
+        self.in_scope = {code: (pk, county_id) for pk, code, county_id in scope.values_list("pk", "code", "county_id")}
+        self.known = set(OrgUnit.objects.filter(kind=OrgKind.SCHOOL).values_list("code", flat=True))
+        self.fixed: str | None = None
+        if getattr(actor, "role", "") == Role.SCHOOL_ADMIN:
+            unit = actor.org_unit
+            self.fixed = unit.code if unit is not None else None
+        default_code = default.code if isinstance(default, OrgUnit) else (default or "").strip()
+        if default_code:
+            default_code = default_code.split()[0]
+            if default_code not in self.in_scope or (self.fixed and default_code != self.fixed):
+                raise ImportRejected(f"院校“{default_code}”不存在或不在您的管理范围内。", code="school_scope")
+        self.default = self.fixed or default_code or None
+
+    def resolve(self, raw: Any) -> tuple[int, int]:
+        code = cell_text(raw).split()[0] if cell_text(raw) else ""
+        if not code:
+            if self.default is None:
+                raise DomainError("school_missing", "须填写院校代码（县区、市管理员导入时必填）。", field="school")
+            return self.in_scope[self.default]
+        if self.fixed and code != self.fixed:
+            raise DomainError(
+                "school_scope",
+                f"院校代码“{code}”不是本校（{self.fixed}），院校管理员只能导入本校学生。",
+                field="school",
+            )
+        if code in self.in_scope:
+            return self.in_scope[code]
+        if code in self.known:
+            raise DomainError("school_scope", f"院校“{code}”不在您的管理范围内。", field="school")
+        raise DomainError("school_unknown", f"院校代码“{code}”不存在。", field="school")
+
+
+def _validate(
+    actor: Any, path: Path, school: OrgUnit | str | None, progress: Progress
+) -> tuple[list[Row], RowErrors, int]:
+    """Phase 1: every row checked, no database writes. Returns valid rows, errors and the row count."""
+    sheet = open_sheet(path, COLUMNS)
+    schools = _Schools(actor, school)
+    errors = RowErrors(COLUMNS)
+    get = {c.key: sheet.getter(c.key) for c in COLUMNS}
+    has_sex, has_birth = sheet.has("sex"), sheet.has("birth_date")
+    today = timezone.localdate()
+    seen: dict[str, int] = {}
+    rows: list[Row] = []
+    total = sheet.total
+    count = 0
+    for number, values in sheet.rows():
+        count += 1
+        if count % 1000 == 0:
+            progress(count, max(total, count))
+        before = len(errors)
+        raw_id = get["id_number"](values)
+        info = None
+        try:
+            info = rules.parse_id_number(raw_id, today=today)
+        except DomainError as err:
+            errors.domain(number, err, "id_number", raw_id)
+        if info is not None:
+            first = seen.get(info.number)
+            if first is not None:
+                errors.add(number, "id_number", f"身份证号与第 {first} 行重复（同一文件中每人只能出现一次）。", raw_id)
+            else:
+                seen[info.number] = number
+            sex = birth = None
+            try:
+                if has_sex:
+                    sex = _sex(get["sex"](values))
+                if has_birth:
+                    birth = cell_date(get["birth_date"](values), field="birth_date", label="出生日期")
+                rules.check_consistent(info, birth_date=birth, sex=sex)
+            except DomainError as err:
+                field = err.field if err.field in _HEADERS else "sex"
+                errors.domain(number, err, field, get[field](values))
+        name = cell_text(get["name"](values))
+        if not name:
+            errors.add(number, "name", "姓名不能为空。")
+        elif len(name) > 50:
+            errors.add(number, "name", "姓名超过 50 个字。", name)
+        school_ids = None
+        try:
+            school_ids = schools.resolve(get["school"](values))
+        except DomainError as err:
+            errors.domain(number, err, "school", get["school"](values))
+        major = cell_text(get["major"](values))
+        if not major:
+            errors.add(number, "major", "专业不能为空。")
+        elif len(major) > 60:
+            errors.add(number, "major", "专业超过 60 个字。", major)
+        student_number = _optional_text(get["student_number"](values))
+        if student_number and len(student_number) > 30:
+            errors.add(number, "student_number", "学号超过 30 个字符。", student_number)
+        stage = entry = grad = None
+        outstanding = status = phone = None
+        try:
+            stage = cell_choice(get["stage"](values), _STAGE, field="stage", label="学段")
+            if stage is None:
+                errors.add(number, "stage", "学段不能为空（中职/专科/本科）。")
+        except DomainError as err:
+            errors.domain(number, err, "stage", get["stage"](values))
+        try:
+            entry = cell_int(get["entry_year"](values), field="entry_year", label="入学年份")
+            if entry is None:
+                errors.add(number, "entry_year", "入学年份不能为空。")
+        except DomainError as err:
+            errors.domain(number, err, "entry_year", get["entry_year"](values))
+        try:
+            grad = cell_int(get["graduation_year"](values), field="graduation_year", label="预计毕业年份")
+            if grad is None:
+                errors.add(number, "graduation_year", "预计毕业年份不能为空。")
+        except DomainError as err:
+            errors.domain(number, err, "graduation_year", get["graduation_year"](values))
+        if stage and entry is not None and grad is not None:
+            try:
+                rules.check_student_years(stage=stage, entry_year=entry, graduation_year=grad)
+            except DomainError as err:
+                key = "entry_year" if err.field == "entry_year" else "graduation_year"
+                errors.add(number, key, err.message, get[key](values))
+        try:
+            outstanding = cell_bool(get["outstanding"](values), field="outstanding", label="优秀学生")
+        except DomainError as err:
+            errors.domain(number, err, "outstanding", get["outstanding"](values))
+        try:
+            status = cell_choice(get["status"](values), _STATUS, field="status", label="学籍状态")
+        except DomainError as err:
+            errors.domain(number, err, "status", get["status"](values))
+        phone = _optional_text(get["phone"](values))
+        if phone and not _PHONE.match(phone):
+            errors.add(number, "phone", "手机号格式不对（应为数字，最长 20 位）。", phone)
+        if len(errors) == before and info is not None and school_ids is not None:
+            rows.append(
+                Row(
+                    number,
+                    info.number,
+                    name,
+                    info.sex,
+                    info.birth_date,
+                    phone,
+                    school_ids[0],
+                    school_ids[1],
+                    student_number,
+                    major,
+                    stage,  # type: ignore[arg-type]
+                    entry,  # type: ignore[arg-type]
+                    grad,  # type: ignore[arg-type]
+                    outstanding,
+                    status,
+                )
+            )
+    if count == 0:
+        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
+    progress(count, count)
+    return rows, errors, count
+
+
+def _sex(value: Any) -> str | None:
+    text = cell_text(value)
+    if not text:
+        return None
+    try:
+        return _SEX[text.upper() if len(text) == 1 and text.isascii() else text]
+    except KeyError:
+        raise DomainError("sex_choice", f"性别应填“男”或“女”，而不是“{text}”。", field="sex") from None
+
+
+def _optional_text(value: Any) -> str | None:
+    text = cell_text(value)
+    return text or None
+
+
+_P_FIELDS = ("name", "sex", "birth_date", "phone", "school_id", "county_id")
+_S_FIELDS = (
+    "county_id",
+    "student_number",
+    "major",
+    "entry_year",
+    "expected_graduation_year",
+    "outstanding",
+    "status",
+)
+
+
+class _Plan:
+    """Phase 2's verdict: what to write for each row, and the audit of the updates."""
+
+    def __init__(self) -> None:
+        self.person_rows: list[tuple[Any, ...]] = []  # final values of new/changed persons
+        self.student_rows: list[tuple[Any, ...]] = []  # final values of new/changed students
+        self.person_updates: list[tuple[int, str, int, dict[str, Any], dict[str, Any]]] = []
+        self.student_updates: list[tuple[int, str, int, dict[str, Any], dict[str, Any]]] = []
+        self.created = self.updated = self.unchanged = 0
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _plan(actor: Any, rows: list[Row], errors: RowErrors) -> _Plan:
+    """Phase 2: compare with what the database holds (inside the write transaction)."""
+    plan = _Plan()
+    scope_schools = set(OrgUnit.objects.restrict(actor).filter(kind=OrgKind.SCHOOL).values_list("pk", flat=True))
+    city_wide = getattr(actor, "role", "") == Role.CITY_ADMIN
+    for chunk in _chunks(rows):
+        numbers = [r.id_number for r in chunk]
+        persons = {
+            p[1]: p
+            for p in Person.objects.filter(id_number__in=numbers).values_list(
+                "pk", "id_number", "name", "sex", "birth_date", "phone", "school_id", "county_id"
+            )
+        }
+        person_ids = [p[0] for p in persons.values()]
+        students: dict[tuple[int, int, str], tuple[Any, ...]] = {}
+        if person_ids:
+            for s in Student.objects.filter(person_id__in=person_ids).values_list(
+                "pk",
+                "person_id",
+                "school_id",
+                "stage",
+                "county_id",
+                "student_number",
+                "major",
+                "entry_year",
+                "expected_graduation_year",
+                "outstanding",
+                "status",
+            ):
+                students[(s[1], s[2], s[3])] = s
+        for r in chunk:
+            old = persons.get(r.id_number)
+            if old is None:
+                plan.person_rows.append(
+                    (r.id_number, r.name, r.sex, r.birth_date, r.phone or "", r.school_id, r.county_id)
+                )
+                plan.student_rows.append(_student_values(r, None))
+                plan.created += 1
+                continue
+            pk, _, name, sex, birth, phone, school_id, county_id = old
+            if not city_wide and school_id is not None and school_id not in scope_schools and name != r.name:
+                errors.add(
+                    r.row,
+                    "name",
+                    "该身份证号已登记为其他院校的人员，姓名与登记的不一致（请核对姓名和身份证号）。",
+                    r.name,
+                )
+                continue
+            before = {
+                "name": name,
+                "sex": sex,
+                "birth_date": birth,
+                "phone": phone,
+                "school_id": school_id,
+                "county_id": county_id,
+            }
+            after = {
+                "name": r.name,
+                "sex": r.sex,
+                "birth_date": r.birth_date,
+                "phone": phone if r.phone is None else r.phone,
+                "school_id": r.school_id,
+                "county_id": r.county_id,
+            }
+            changed = [k for k in _P_FIELDS if before[k] != after[k]]
+            row_changed = False
+            if changed:
+                row_changed = True
+                plan.person_rows.append(
+                    (
+                        r.id_number,
+                        after["name"],
+                        after["sex"],
+                        after["birth_date"],
+                        after["phone"],
+                        r.school_id,
+                        r.county_id,
+                    )
+                )
+                plan.person_updates.append(
+                    (
+                        pk,
+                        r.name,
+                        r.school_id,
+                        {k: _json(before[k]) for k in changed},
+                        {k: _json(after[k]) for k in changed},
+                    )
+                )
+            old_student = students.get((pk, r.school_id, r.stage))
+            if old_student is None:
+                plan.student_rows.append(_student_values(r, None))
+                plan.created += 1
+                continue
+            s_before = dict(zip(("pk", "person_id", "school_id", "stage", *_S_FIELDS), old_student, strict=True))
+            values = _student_values(r, s_before)
+            s_after = dict(zip(_S_FIELDS, values[4:], strict=True))
+            s_changed = [k for k in _S_FIELDS if s_before[k] != s_after[k]]
+            if s_changed:
+                row_changed = True
+                plan.student_rows.append(values)
+                plan.student_updates.append(
+                    (
+                        s_before["pk"],
+                        f"{r.name} · {r.major} {r.entry_year}级",
+                        r.school_id,
+                        {k: _json(s_before[k]) for k in s_changed},
+                        {k: _json(s_after[k]) for k in s_changed},
+                    )
+                )
+            if row_changed:
+                plan.updated += 1
+            else:
+                plan.unchanged += 1
+    return plan
+
+
+def _student_values(r: Row, old: dict[str, Any] | None) -> tuple[Any, ...]:
+    """(id_number, school_id, stage, —, county_id, student_number, major, entry, grad, outstanding, status)."""
+
+    def keep(value: Any, key: str, default: Any) -> Any:
+        if value is not None:
+            return value
+        return old[key] if old is not None else default
+
+    return (
+        r.id_number,
+        r.school_id,
+        r.stage,
+        None,
+        r.county_id,
+        keep(r.student_number, "student_number", ""),
+        r.major,
+        r.entry_year,
+        r.graduation_year,
+        keep(r.outstanding, "outstanding", False),
+        keep(r.status, "status", StudentStatus.ENROLLED.value),
+    )
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _write_orm(plan: _Plan) -> None:
+    """bulk_create / bulk_update in batches (SQLite and anything without COPY)."""
+    now = timezone.now()
+    existing: dict[str, int] = {}
+    for chunk in _chunks(plan.person_rows):
+        numbers = [p[0] for p in chunk]
+        existing.update(Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
+        new, changed = [], []
+        for id_number, name, sex, birth, phone, school_id, county_id in chunk:
+            obj = Person(
+                id_number=id_number,
+                name=name,
+                sex=sex,
+                birth_date=birth,
+                phone=phone,
+                school_id=school_id,
+                county_id=county_id,
+                created_at=now,
+                updated_at=now,
+            )
+            if id_number in existing:
+                obj.pk = existing[id_number]
+                changed.append(obj)
+            else:
+                new.append(obj)
+        for obj in Person.objects.bulk_create(new, batch_size=1000):
+            existing[obj.id_number] = obj.pk
+        if changed:
+            Person.objects.bulk_update(changed, [*_P_FIELDS, "updated_at"], batch_size=500)
+    missing = [s[0] for s in plan.student_rows if s[0] not in existing]
+    for chunk in _chunks(missing):
+        existing.update(Person.objects.filter(id_number__in=list(chunk)).values_list("id_number", "pk"))
+    for chunk in _chunks(plan.student_rows):
+        keys = {(existing[s[0]], s[1], s[2]) for s in chunk}
+        current = {
+            (p, sc, st): pk
+            for pk, p, sc, st in Student.objects.filter(person_id__in={k[0] for k in keys}).values_list(
+                "pk", "person_id", "school_id", "stage"
+            )
+        }
+        new_s, changed_s = [], []
+        for id_number, school_id, stage, _, county_id, number, major, entry, grad, outstanding, status in chunk:
+            person_id = existing[id_number]
+            student = Student(
+                person_id=person_id,
+                school_id=school_id,
+                stage=stage,
+                county_id=county_id,
+                student_number=number,
+                major=major,
+                entry_year=entry,
+                expected_graduation_year=grad,
+                outstanding=outstanding,
+                status=status,
+                updated_at=now,
+            )
+            pk = current.get((person_id, school_id, stage))
+            if pk is None:
+                new_s.append(student)
+            else:
+                student.pk = pk
+                changed_s.append(student)
+        Student.objects.bulk_create(new_s, batch_size=1000)
+        if changed_s:
+            Student.objects.bulk_update(changed_s, [*_S_FIELDS, "updated_at"], batch_size=500)
+
+
+_COPY_COLUMNS = (
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "school_id",
+    "county_id",
+)
+_COPY_STUDENT_COLUMNS = (
+    "id_number",
+    "school_id",
+    "stage",
+    "county_id",
+    "student_number",
+    "major",
+    "entry_year",
+    "expected_graduation_year",
+    "outstanding",
+    "status",
+)
+
+
+def _write_copy(plan: _Plan) -> None:
+    """PostgreSQL: COPY the changed rows into temp tables, then upsert with INSERT ... ON CONFLICT."""
+    person_table = connection.ops.quote_name(Person._meta.db_table)
+    student_table = connection.ops.quote_name(Student._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        cursor.execute(
+            "CREATE TEMP TABLE import_person (id_number varchar(18), name varchar(50), sex varchar(1),"
+            " birth_date date, phone varchar(20), school_id bigint, county_id bigint) ON COMMIT DROP"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE import_student (id_number varchar(18), school_id bigint, stage varchar(20),"
+            " county_id bigint, student_number varchar(30), major varchar(60), entry_year smallint,"
+            " expected_graduation_year smallint, outstanding boolean, status varchar(10)) ON COMMIT DROP"
+        )
+        if plan.person_rows:
+            with raw.copy(f"COPY import_person ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+                for row in plan.person_rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {person_table} (id_number, name, sex, birth_date, phone, photo, school_id, county_id,"
+                " created_at, updated_at)"
+                " SELECT id_number, name, sex, birth_date, phone, '', school_id, county_id, %s, %s FROM import_person"
+                " ON CONFLICT (id_number) DO UPDATE SET name = EXCLUDED.name, sex = EXCLUDED.sex,"
+                " birth_date = EXCLUDED.birth_date, phone = EXCLUDED.phone, school_id = EXCLUDED.school_id,"
+                " county_id = EXCLUDED.county_id, updated_at = EXCLUDED.updated_at",
+                [now, now],
+            )
+        if plan.student_rows:
+            with raw.copy(f"COPY import_student ({', '.join(_COPY_STUDENT_COLUMNS)}) FROM STDIN") as copy:
+                for s in plan.student_rows:
+                    copy.write_row((*s[:3], *s[4:]))
+            cursor.execute(
+                f"INSERT INTO {student_table} (person_id, school_id, stage, county_id, student_number, major,"
+                " entry_year, expected_graduation_year, outstanding, status, updated_at)"
+                " SELECT p.id, t.school_id, t.stage, t.county_id, t.student_number, t.major, t.entry_year,"
+                f" t.expected_graduation_year, t.outstanding, t.status, %s FROM import_student t"
+                f" JOIN {person_table} p ON p.id_number = t.id_number"
+                " ON CONFLICT (person_id, school_id, stage) DO UPDATE SET county_id = EXCLUDED.county_id,"
+                " student_number = EXCLUDED.student_number, major = EXCLUDED.major,"
+                " entry_year = EXCLUDED.entry_year, expected_graduation_year = EXCLUDED.expected_graduation_year,"
+                " outstanding = EXCLUDED.outstanding, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at",
+                [now],
+            )
+
+
+class _RollBack(Exception):
+    """Raised inside the write transaction to undo it when phase 2 finds row errors."""
+
+
+def _run(
+    *,
+    actor: Any,
+    path: Path,
+    job: ImportJob | None,
+    progress: Progress,
+    school: OrgUnit | str | None = None,
+) -> ImportResult:
+    rows, errors, total = _validate(actor, path, school, progress)
+    result = ImportResult(total=total, job=job)
+    if errors:
+        result.errors = errors.errors
+        return result
+    try:
+        with transaction.atomic():
+            plan = _plan(actor, rows, errors)
+            if errors:
+                raise _RollBack
+            del rows
+            if connection.vendor == "postgresql":
+                _write_copy(plan)
+            else:
+                _write_orm(plan)
+            audit_updates(
+                actor,
+                (
+                    *(("people.Person", pk, text, unit, b, a) for pk, text, unit, b, a in plan.person_updates),
+                    *(("people.Student", pk, text, unit, b, a) for pk, text, unit, b, a in plan.student_updates),
+                ),
+            )
+            result.created, result.updated, result.unchanged = plan.created, plan.updated, plan.unchanged
+            if result.created or result.updated:
+                audit_import(actor, job, result, "导入学生名册")
+    except _RollBack:
+        result.errors = errors.errors
+    return result
+
+
+register(
+    ImportKind(
+        key=KIND,
+        label="学生名册",
+        perm=Perm.IMPORT_PEOPLE,
+        run=_run,
+        template=template_columns,
+    )
+)

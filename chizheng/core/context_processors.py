@@ -30,6 +30,7 @@ NAV: list[tuple[str, list[NavItem]]] = [
         "组织与用户",
         [
             NavItem("组织机构", "core:org_list", Perm.VIEW_ORG),
+            NavItem("机构树", "core:org_tree", Perm.VIEW_ORG),
             NavItem("用户管理", "core:user_list", Perm.MANAGE_USERS),
         ],
     ),
@@ -44,7 +45,13 @@ NAV: list[tuple[str, list[NavItem]]] = [
             NavItem("我的信息", "people:me", learner_only=True),
         ],
     ),
-    ("职业目录", [NavItem("职业与工种", "occupations:occupation_list", Perm.VIEW_OCCUPATIONS)]),
+    (
+        "职业目录",
+        [
+            NavItem("职业与工种", "occupations:occupation_list", Perm.VIEW_OCCUPATIONS),
+            NavItem("按分类浏览", "occupations:browse", Perm.VIEW_OCCUPATIONS),
+        ],
+    ),
     (
         "系统",
         [

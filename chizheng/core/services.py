@@ -171,3 +171,96 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def manageable_users(actor: User) -> Any:
+    """The logins an admin may manage: accounts of units in their scope, and learners studying there."""
+    from django.db.models import Q
+
+    require(actor, Perm.MANAGE_USERS)
+    users = User.objects.select_related("org_unit", "person")
+    if scope_of(actor).kind == "all":
+        return users
+    units = OrgUnit.objects.restrict(actor).values("pk")
+    return users.filter(Q(org_unit__in=units) | Q(org_unit__isnull=True, person__school__in=units))
+
+
+def get_user_for(actor: User, pk: int) -> User:
+    """A login the actor may manage; NotFound (404) when missing or outside their scope."""
+    from .errors import NotFound
+
+    user = manageable_users(actor).filter(pk=pk).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _check_role_allowed(actor: User, role: str) -> None:
+    if role not in _MANAGEABLE_ROLES.get(Role(actor.role), set()):
+        raise DomainError("user_role_not_allowed", f"您不能管理“{Role(role).label}”账号。", field="role")
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, role: str, org_unit: OrgUnit | None, display_name: str = "") -> User:
+    """Change a login's role, unit or display name, within the actor's scope and level."""
+    target = get_user_for(actor, user.pk)
+    _check_role_allowed(actor, target.role)
+    _check_role_allowed(actor, role)
+    if org_unit is not None:
+        get_for(actor, OrgUnit, pk=org_unit.pk)
+    elif role != Role.LEARNER and role != Role.EXPERT and scope_of(actor).kind != "all":
+        raise DomainError("user_org_required", "请为账号选择所属单位。", field="org_unit")
+    if role == Role.LEARNER and target.person_id is None:
+        raise DomainError("user_learner_person", "学生/学员账号须关联人员信息。", field="role")
+    if target.pk == actor.pk and role != actor.role:
+        raise DomainError("user_own_role", "不能修改自己的角色。", field="role")
+    fields = ("role", "org_unit_id", "display_name")
+    before = audit.snapshot(target, fields)
+    target.role = role
+    target.org_unit = org_unit
+    target.display_name = display_name.strip()
+    target.save(update_fields=["role", "org_unit", "display_name"])
+    old, new = audit.diff(before, audit.snapshot(target, fields))
+    if new:
+        audit.record(actor, AuditAction.UPDATE, target, before=old, after=new, org_unit_id=target.org_unit_id)
+    return target
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    """Deactivate (no login, no API) or reactivate a login. Nobody deactivates themselves."""
+    target = get_user_for(actor, user.pk)
+    _check_role_allowed(actor, target.role)
+    if target.pk == actor.pk:
+        raise DomainError("user_self_deactivate", "不能停用自己的账号。")
+    if target.is_active != active:
+        target.is_active = active
+        target.save(update_fields=["is_active"])
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            target,
+            before={"is_active": not active},
+            after={"is_active": active},
+            note="启用账号" if active else "停用账号",
+            org_unit_id=target.org_unit_id,
+        )
+    return target
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str) -> User:
+    """An admin sets a new password for a login in their scope (the password itself is never logged)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    target = get_user_for(actor, user.pk)
+    _check_role_allowed(actor, target.role)
+    try:
+        validate_password(password, target)
+    except ValidationError as err:
+        raise DomainError("password_weak", "；".join(err.messages), field="password") from None
+    target.set_password(password)
+    target.save(update_fields=["password"])
+    audit.record(actor, AuditAction.UPDATE, target, note="重置密码", org_unit_id=target.org_unit_id)
+    return target

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.db.models import Q
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import services
 from .choices import AuditAction, OrgKind, Ownership, Role, SchoolKind
 from .errors import DomainError, NotFound
+from .forms import OrgUnitForm, PasswordResetForm, UserCreateForm, UserEditForm
 from .http import actor_of
 from .listing import Column, Filter, ListPage
 from .models import AccessToken, AuditEvent, OrgUnit, User
@@ -73,6 +75,7 @@ def org_list(request: HttpRequest) -> HttpResponseBase:
             Column("办学性质", lambda u: u.get_ownership_display()),
             Column("开办日期", lambda u: u.opened_on or ""),
             Column("停办日期", lambda u: u.closed_on or ""),
+            Column("状态", lambda u: "在办" if u.is_open else "已停办"),
         ],
         filters=[
             Filter("kind", "层级", "kind", OrgKind.choices),
@@ -83,44 +86,15 @@ def org_list(request: HttpRequest) -> HttpResponseBase:
         search_fields=["name__icontains", "code__icontains"],
         search_placeholder="名称或代码",
         export_name="组织机构",
-        actions=[("新增单位", reverse("core:org_create"))] if has_perm(request.user, Perm.MANAGE_ORG) else [],
+        actions=[
+            ("树形视图", reverse("core:org_tree")),
+            *([("新增单位", reverse("core:org_create"))] if has_perm(request.user, Perm.MANAGE_ORG) else []),
+        ],
     )
     return page.render(request)
 
 
-class OrgUnitForm(forms.ModelForm):
-    class Meta:
-        model = OrgUnit
-        fields = [
-            "kind",
-            "code",
-            "name",
-            "short_name",
-            "parent",
-            "school_kind",
-            "ownership",
-            "opened_on",
-            "closed_on",
-            "address",
-            "contact",
-            "phone",
-        ]
-        widgets = {
-            "opened_on": forms.DateInput(attrs={"type": "date"}),
-            "closed_on": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = OrgUnit.objects.exclude(kind=OrgKind.SCHOOL)  # type: ignore[attr-defined]
-        if self.instance.pk:
-            self.fields["kind"].disabled = True
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
-def _save_form(request: HttpRequest, form: forms.ModelForm, save: Any) -> Any:
+def _save_form(request: HttpRequest, form: forms.BaseForm, save: Any) -> Any:
     """Run a service with a form's cleaned data; a DomainError becomes a field error."""
     try:
         return save(**form.cleaned_data)
@@ -194,39 +168,156 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
+def org_tree(request: HttpRequest) -> HttpResponseBase:
+    """The org tree as the user may see it: city → counties → schools, with school counts."""
+    require(request.user, Perm.VIEW_ORG)
+    units = list(OrgUnit.objects.restrict(request.user).order_by("code"))
+    schools_of: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        if unit.kind == OrgKind.SCHOOL:
+            schools_of.setdefault(unit.parent_id, []).append(unit)
+    # A school admin sees their school but not the county; show it as the school's heading anyway.
+    seen = {u.pk for u in units}
+    units += list(OrgUnit.objects.filter(pk__in=[pk for pk in schools_of if pk not in seen]))
+    counties: list[dict[str, Any]] = [
+        {
+            "unit": unit,
+            "schools": schools_of.get(unit.pk, []),
+            "open_count": sum(1 for s in schools_of.get(unit.pk, []) if s.is_open),
+        }
+        for unit in units
+        if unit.kind == OrgKind.COUNTY
+    ]
+    city = next((u for u in units if u.kind == OrgKind.CITY), None)
+    total = sum(len(schools) for schools in schools_of.values())
+    return render(request, "core/org_tree.html", {"city": city, "counties": counties, "total_schools": total})
+
+
+def _user_link(u: User) -> str:
+    return reverse("core:user_edit", args=[u.pk])
+
+
+@login_required
 def user_list(request: HttpRequest) -> HttpResponseBase:
-    require(request.user, Perm.MANAGE_USERS)
-    users = User.objects.select_related("org_unit").order_by("role", "username")
-    scope_units = OrgUnit.objects.restrict(request.user).values("pk")
-    if actor_of(request).role != Role.CITY_ADMIN:
-        users = users.filter(Q(org_unit__in=scope_units) | Q(person__school__in=scope_units))
+    actor = actor_of(request)
+    users = services.manageable_users(actor).order_by("role", "username")
     page = ListPage(
         title="用户管理",
         queryset=users,
         columns=[
-            Column("用户名", lambda u: u.username),
+            Column("用户名", lambda u: u.username, link=_user_link),
             Column("姓名", lambda u: u.display_name),
             Column("角色", lambda u: u.get_role_display()),
-            Column("单位", lambda u: u.org_unit or ""),
-            Column("最近登录", lambda u: u.last_login and u.last_login.strftime("%Y-%m-%d %H:%M")),
-            Column("启用", lambda u: "是" if u.is_active else "否"),
+            Column("单位", lambda u: u.org_unit or (u.person.school if u.person else "") or ""),
+            Column("最近登录", lambda u: u.last_login and u.last_login.astimezone().strftime("%Y-%m-%d %H:%M")),
+            Column("状态", lambda u: "启用" if u.is_active else "已停用"),
         ],
-        filters=[Filter("role", "角色", "role", Role.choices)],
+        filters=[
+            Filter("role", "角色", "role", Role.choices),
+            Filter("active", "状态", "is_active", [("True", "启用"), ("False", "已停用")]),
+        ],
         search_fields=["username__icontains", "display_name__icontains"],
+        search_placeholder="用户名或姓名",
         export_name="用户",
+        actions=[("新增用户", reverse("core:user_create"))],
     )
     return page.render(request)
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponseBase:
+    actor = actor_of(request)
+    require(actor, Perm.MANAGE_USERS)
+    form = UserCreateForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        user = _save_form(request, form, lambda **data: services.user_create(actor=actor, **data))
+        if user:
+            messages.success(request, f"已创建用户 {user.username}。")
+            return redirect("core:user_edit", pk=user.pk)
+    return render(request, "core/form.html", {"form": form, "title": "新增用户", "back": reverse("core:user_list")})
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    actor = actor_of(request)
+    target = services.get_user_for(actor, pk)
+    initial = {"display_name": target.display_name, "role": target.role, "org_unit": target.org_unit_id}
+    form = UserEditForm(request.POST or None, actor=actor, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_form(request, form, lambda **data: services.user_update(actor=actor, user=target, **data))
+        if saved:
+            messages.success(request, "已保存。")
+            return redirect("core:user_edit", pk=target.pk)
+    history = AuditEvent.objects.filter(object_type="core.User", object_id=str(target.pk))[:20]
+    return render(
+        request,
+        "core/user_detail.html",
+        {"target": target, "form": form, "history": history, "password_form": PasswordResetForm()},
+    )
+
+
+@login_required
+@require_POST
+def user_set_active(request: HttpRequest, pk: int) -> HttpResponseBase:
+    actor = actor_of(request)
+    target = services.get_user_for(actor, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_set_active(actor=actor, user=target, active=active)
+        messages.success(request, f"已{'启用' if active else '停用'}账号 {target.username}。")
+    except DomainError as err:
+        messages.error(request, err.message)
+    return redirect("core:user_edit", pk=target.pk)
+
+
+@login_required
+def user_password(request: HttpRequest, pk: int) -> HttpResponseBase:
+    actor = actor_of(request)
+    target = services.get_user_for(actor, pk)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_form(
+            request,
+            form,
+            lambda **data: services.user_set_password(actor=actor, user=target, password=data["password"]),
+        )
+        if saved:
+            messages.success(request, f"已为 {target.username} 设置新密码。")
+            return redirect("core:user_edit", pk=target.pk)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": f"重置密码：{target.username}",
+            "back": reverse("core:user_edit", args=[target.pk]),
+        },
+    )
+
+
+def _parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponseBase:
     require(request.user, Perm.VIEW_AUDIT)
     types = AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct()
+    events = AuditEvent.objects.select_related("org_unit")
+    date_from = _parse_date(request.GET.get("from", ""))
+    date_to = _parse_date(request.GET.get("to", ""))
+    if date_from:
+        events = events.filter(at__gte=_day_start(date_from))
+    if date_to:
+        events = events.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
     page = ListPage(
         title="审计日志",
-        queryset=AuditEvent.objects.select_related("org_unit"),
+        queryset=events,
         columns=[
-            Column("时间", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+            Column("时间", lambda e: timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")),
             Column("操作人", lambda e: e.actor_name or "系统"),
             Column("IP", lambda e: e.ip or ""),
             Column("渠道", lambda e: e.channel),
@@ -239,13 +330,24 @@ def audit_list(request: HttpRequest) -> HttpResponseBase:
         ],
         filters=[
             Filter("action", "操作", "action", AuditAction.choices),
-            Filter("object_type", "对象类型", "object_type", [(t, t) for t in sorted(set(types))]),
+            Filter("object_type", "对象类型", "object_type", [(t, t) for t in sorted(set(types)) if t]),
+            Filter("channel", "渠道", "channel", [(c, c) for c in ("web", "api", "cli", "task")]),
         ],
         search_fields=["actor_name__icontains", "object_repr__icontains", "object_id"],
         search_placeholder="操作人、对象或对象ID",
         export_name="审计日志",
+        extra={
+            "date_filters": [
+                ("from", "起始日期", request.GET.get("from", "")),
+                ("to", "截止日期", request.GET.get("to", "")),
+            ]
+        },
     )
     return page.render(request)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @login_required

@@ -12,4 +12,6 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/photo/", views.photo, name="photo"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("students/<int:pk>/edit/", views.student_edit, name="student_edit"),
 ]

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from chizheng.core.choices import OrgKind, TargetGroup
-from chizheng.core.errors import NotFound
+from chizheng.core.errors import DomainError, NotFound
 from chizheng.core.http import actor_of
 from chizheng.core.listing import Column, Filter, ListPage
 from chizheng.core.models import OrgUnit
-from chizheng.core.permissions import Perm, require
+from chizheng.core.permissions import Perm, has_perm, require
+from chizheng.core.scoping import get_for
 
 from . import selectors, services
 from .choices import Stage, StudentStatus
+from .forms import PersonForm, StudentForm
 from .models import Person, SocialLearner, Student, Teacher
 
 
@@ -138,7 +143,62 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     full_id = None
     if request.method == "POST" and request.POST.get("reveal"):
         full_id = services.person_reveal_id(actor=actor_of(request), person=person)
-    return render(request, "people/person_detail.html", selectors.person_context(request.user, person, full_id))
+    context = selectors.person_context(request.user, person, full_id)
+    context["can_edit"] = has_perm(request.user, Perm.MANAGE_PEOPLE)
+    return render(request, "people/person_detail.html", context)
+
+
+def _save(form: Any, call: Any) -> Any:
+    try:
+        return call(**form.cleaned_data)
+    except DomainError as err:
+        form.add_error(err.field if err.field in form.fields else None, err.message)
+        return None
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Name and phone; the ID number is the person's identity and cannot be edited."""
+    require(request.user, Perm.MANAGE_PEOPLE)
+    person = selectors.get_person_for(request.user, pk)
+    form = PersonForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, lambda **data: services.person_update(actor=actor_of(request), person=person, **data))
+        if saved:
+            messages.success(request, "已保存。")
+            return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": f"编辑人员：{person.name}",
+            "back": reverse("people:person_detail", args=[person.pk]),
+            "note": f"身份证号 {person.masked_id_number} 不可修改；如号码有误，请联系市教育局。",
+        },
+    )
+
+
+@login_required
+def student_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    require(request.user, Perm.MANAGE_PEOPLE)
+    student = get_for(request.user, Student.objects.select_related("person", "school"), pk=pk)
+    initial = {"major": student.major, "outstanding": student.outstanding, "status": student.status}
+    form = StudentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, lambda **data: services.student_update(actor=actor_of(request), student=student, **data))
+        if saved:
+            messages.success(request, "已保存学籍信息。")
+            return redirect("people:person_detail", pk=student.person_id)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": f"编辑学籍：{student.person.name} · {student.school}",
+            "back": reverse("people:person_detail", args=[student.person_id]),
+        },
+    )
 
 
 @login_required

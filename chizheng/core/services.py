@@ -124,11 +124,25 @@ def user_create(
 TOKEN_PREFIX = "czp_"
 
 
+def _check_token_actor(actor: User | None, owner_id: int, message: str) -> None:
+    """Users manage only their own tokens; actor=None (the server operator) only on the CLI channel."""
+    if actor is None:
+        if audit.current_context().channel != "cli":
+            raise DomainError("token_not_yours", message)
+    elif actor.pk != owner_id:
+        raise DomainError("token_not_yours", message)
+
+
 @transaction.atomic
-def token_create(*, actor: User, user: User, name: str, expires_days: int | None = 365) -> tuple[AccessToken, str]:
-    """A new personal access token; the raw value is returned once and never stored."""
-    if actor.pk != user.pk:
-        raise DomainError("token_not_yours", "只能为自己创建访问令牌。")
+def token_create(
+    *, actor: User | None, user: User, name: str, expires_days: int | None = 365
+) -> tuple[AccessToken, str]:
+    """A new personal access token; the raw value is returned once and never stored.
+
+    `actor=None` is the operator at the server (`chizheng token create`), allowed only
+    inside `audit_context(channel="cli")`.
+    """
+    _check_token_actor(actor, user.pk, "只能为自己创建访问令牌。")
     name = (name or "").strip() or "API"
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = timezone.now() + dt.timedelta(days=expires_days) if expires_days else None
@@ -139,14 +153,20 @@ def token_create(*, actor: User, user: User, name: str, expires_days: int | None
         digest=hash_token(raw),
         expires_at=expires,
     )
-    audit.record(actor, AuditAction.TOKEN, token, after={"name": token.name, "prefix": token.prefix}, note="创建令牌")
+    audit.record(
+        actor,
+        AuditAction.TOKEN,
+        token,
+        after={"name": token.name, "prefix": token.prefix, "user": user.username},
+        note="创建令牌",
+    )
     return token, raw
 
 
 @transaction.atomic
-def token_revoke(*, actor: User, token: AccessToken) -> AccessToken:
-    if token.user_id != actor.pk:
-        raise DomainError("token_not_yours", "只能吊销自己的访问令牌。")
+def token_revoke(*, actor: User | None, token: AccessToken) -> AccessToken:
+    """Revoke a token at once (idempotent). `actor=None`: the operator, as for token_create."""
+    _check_token_actor(actor, token.user_id, "只能吊销自己的访问令牌。")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -18,7 +18,10 @@ def test_browsing_walks_major_middle_minor_to_occupations(world, login):
     assert sum(count for _, count in root.context["children"]) == Occupation.objects.count()
     occupation = Occupation.objects.select_related("group__parent__parent").get(code=CODE)
     minor = occupation.group
-    middle, major = minor.parent, minor.parent.parent
+    middle = minor.parent
+    assert middle is not None
+    major = middle.parent
+    assert major is not None
     at_major = client.get(reverse("occupations:browse_group", args=[major.code]))
     assert middle.code in [g.code for g, _ in at_major.context["children"]]
     at_middle = client.get(reverse("occupations:browse_group", args=[middle.code]))

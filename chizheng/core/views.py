@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django import forms
@@ -324,8 +325,8 @@ def audit_list(request: HttpRequest) -> HttpResponseBase:
             Column("操作", lambda e: e.get_action_display()),
             Column("对象类型", lambda e: e.object_type),
             Column("对象", lambda e: e.object_repr),
-            Column("修改前", lambda e: e.before or ""),
-            Column("修改后", lambda e: e.after or ""),
+            Column("修改前", lambda e: _json(e.before)),
+            Column("修改后", lambda e: _json(e.after)),
             Column("说明", lambda e: e.note),
         ],
         filters=[
@@ -344,6 +345,10 @@ def audit_list(request: HttpRequest) -> HttpResponseBase:
         },
     )
     return page.render(request)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -1,0 +1,286 @@
+"""ONE table: every page and every API endpoint × every persona → the expected HTTP status.
+
+Columns (personas from chizheng.core.testing.build_world):
+
+    anon    not logged in
+    learner a student of the own school (sees only themselves)
+    other   school admin of 温县职业中专, a school in ANOTHER county
+    school  school admin of the own school 焦作市职业技术学校
+    county  county admin of 解放区, the own school's county
+    city    city admin
+    exam    examiner at the own school (role without data permissions)
+    expert  evaluation expert (no org unit)
+    hrss    人社 officer (city-wide, read-only org and catalog)
+
+Cells: an HTTP status, or `L` for a 302 to the login page. Object URLs use objects of the
+own school (the learner's Person and Student record, the school OrgUnit, a staff account of
+the school), so `other` must get 404 where `county` and `city` get 200. Out of scope is 404
+even when the role could act on an object in scope (person_edit for `other`); a role that may
+not act at all is 403. A person's detail follows the scope alone (the examiner sees the own
+school's people, 人社 everyone's, both masked), while the lists need Perm.VIEW_PEOPLE.
+
+`test_every_url_is_in_the_matrix` fails when a URL pattern (or an API operation in the
+OpenAPI document) has no row here: whoever adds a page adds its row.
+"""
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PERSONAS = ("anonymous", "learner", "other_school", "school", "county", "city", "examiner", "expert", "hrss")
+
+
+@dataclass(frozen=True)
+class Objects:
+    """The own school's objects the object URLs point at."""
+
+    school: int
+    person: int
+    student: int
+    staff: int  # a supervisor account of the own school
+    token: int  # a token of the persona `school`
+    occupation: str
+    group: str
+    trade: int
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    url: Callable[[Objects], str]
+    expect: str
+    data: dict[str, Any] | None = None
+
+
+def page(name: str, *attrs: str) -> Callable[[Objects], str]:
+    return lambda o: reverse(name, args=[getattr(o, a) for a in attrs])
+
+
+# cells:                                         anon learner other school county city exam expert hrss
+PAGES: dict[str, Row] = {
+    "home": Row("GET", page("home"), "L 200 200 200 200 200 200 200 200"),
+    # org tree
+    "core:org_list": Row("GET", page("core:org_list"), "L 403 200 200 200 200 403 403 200"),
+    "core:org_tree": Row("GET", page("core:org_tree"), "L 403 200 200 200 200 403 403 200"),
+    "core:org_create": Row("GET", page("core:org_create"), "L 403 403 403 403 200 403 403 403"),
+    "core:org_detail": Row("GET", page("core:org_detail", "school"), "L 404 404 200 200 200 200 404 200"),
+    "core:org_edit": Row("GET", page("core:org_edit", "school"), "L 403 403 403 403 200 403 403 403"),
+    # users
+    "core:user_list": Row("GET", page("core:user_list"), "L 403 200 200 200 200 403 403 403"),
+    "core:user_create": Row("GET", page("core:user_create"), "L 403 200 200 200 200 403 403 403"),
+    "core:user_edit": Row("GET", page("core:user_edit", "staff"), "L 403 404 200 200 200 403 403 403"),
+    "core:user_set_active": Row(
+        "POST", page("core:user_set_active", "staff"), "L 403 404 302 302 302 403 403 403", {"active": "0"}
+    ),
+    "core:user_password": Row("GET", page("core:user_password", "staff"), "L 403 404 200 200 200 403 403 403"),
+    # audit, tokens, imports
+    "core:audit_list": Row("GET", page("core:audit_list"), "L 403 403 403 403 200 403 403 403"),
+    "core:token_list": Row("GET", page("core:token_list"), "L 200 200 200 200 200 200 200 200"),
+    "core:token_revoke": Row("POST", page("core:token_revoke", "token"), "L 404 404 302 404 404 404 404 404"),
+    "core:import_list": Row("GET", page("core:import_list"), "L 403 200 200 200 200 403 403 403"),
+    # person registry
+    "people:person_list": Row("GET", page("people:person_list"), "L 403 200 200 200 200 403 403 403"),
+    "people:student_list": Row("GET", page("people:student_list"), "L 403 200 200 200 200 403 403 403"),
+    "people:teacher_list": Row("GET", page("people:teacher_list"), "L 403 200 200 200 200 403 403 403"),
+    "people:learner_list": Row("GET", page("people:learner_list"), "L 403 200 200 200 200 403 403 403"),
+    "people:me": Row("GET", page("people:me"), "L 200 404 404 404 404 404 404 404"),
+    "people:person_detail": Row("GET", page("people:person_detail", "person"), "L 200 404 200 200 200 200 404 200"),
+    "people:photo": Row("GET", page("people:photo", "person"), "L 200 404 200 200 200 200 404 200"),
+    "people:person_edit": Row("GET", page("people:person_edit", "person"), "L 403 404 200 403 403 403 403 403"),
+    "people:student_edit": Row("GET", page("people:student_edit", "student"), "L 403 404 200 403 403 403 403 403"),
+    # occupation catalog (not scoped: one national catalog)
+    "occupations:occupation_list": Row("GET", page("occupations:occupation_list"), "L 403 200 200 200 200 200 200 200"),
+    "occupations:browse": Row("GET", page("occupations:browse"), "L 403 200 200 200 200 200 200 200"),
+    "occupations:browse_group": Row(
+        "GET", page("occupations:browse_group", "group"), "L 403 200 200 200 200 200 200 200"
+    ),
+    "occupations:occupation_detail": Row(
+        "GET", page("occupations:occupation_detail", "occupation"), "L 403 200 200 200 200 200 200 200"
+    ),
+    "occupations:occupation_edit": Row(
+        "GET", page("occupations:occupation_edit", "occupation"), "L 403 403 403 403 200 403 403 403"
+    ),
+    "occupations:trade_add": Row(
+        "POST", page("occupations:trade_add", "occupation"), "L 403 403 403 403 302 403 403 403", {"name": "新工种"}
+    ),
+    "occupations:trade_delete": Row(
+        "POST", page("occupations:trade_delete", "occupation", "trade"), "L 403 403 403 403 302 403 403 403"
+    ),
+    # the API's own pages: the OpenAPI document and its docs describe the API, no data
+    "api:api-root": Row("GET", page("api:api-root"), "200 200 200 200 200 200 200 200 200"),
+    "api:openapi-json": Row("GET", page("api:openapi-json"), "200 200 200 200 200 200 200 200 200"),
+    "api:openapi-view": Row("GET", page("api:openapi-view"), "200 200 200 200 200 200 200 200 200"),
+}
+
+# API operations, keyed like the OpenAPI document: "METHOD path". Path parameters come from Objects.
+# cells:                                        anon learner other school county city exam expert hrss
+API: dict[str, str] = {
+    "GET /api/v1/me": "401 200 200 200 200 200 200 200 200",
+    "GET /api/v1/org-units": "401 403 200 200 200 200 403 403 200",
+    "GET /api/v1/org-units/{unit_id}": "401 403 404 200 200 200 403 403 200",
+    "GET /api/v1/persons": "401 403 200 200 200 200 403 403 403",
+    "GET /api/v1/persons/{person_id}": "401 200 404 200 200 200 200 404 200",
+    "POST /api/v1/persons/{person_id}/reveal-id": "401 403 404 200 200 200 403 404 403",
+    "GET /api/v1/students": "401 403 200 200 200 200 403 403 403",
+    "GET /api/v1/teachers": "401 403 200 200 200 200 403 403 403",
+    "GET /api/v1/social-learners": "401 403 200 200 200 200 403 403 403",
+    "GET /api/v1/occupations": "401 403 200 200 200 200 200 200 200",
+    "GET /api/v1/occupations/{code}": "401 403 200 200 200 200 200 200 200",
+    "GET /api/v1/occupation-groups": "401 403 200 200 200 200 200 200 200",
+    "GET /api/v1/audit-events": "401 403 403 403 403 200 403 403 403",
+    "GET /api/v1/tokens": "401 200 200 200 200 200 200 200 200",
+    "POST /api/v1/tokens": "401 201 201 201 201 201 201 201 201",
+    "DELETE /api/v1/tokens/{token_id}": "401 404 404 200 404 404 404 404 404",
+}
+
+# URL patterns deliberately outside the matrix, each with its reason.
+EXCLUDED = {
+    "login": "the login page is public by design; login, lockout and expiry are tested in core",
+    "logout": "logs out whoever asks (POST); there is nothing to protect",
+    "api:unknown-path": "catch-all answering a JSON 404 for unknown API paths (tests/test_api.py)",
+}
+EXCLUDED_PREFIXES = {
+    settings.STATIC_URL.lstrip("/"): "static files: public assets",
+    settings.MEDIA_URL.lstrip("/"): "media is never served directly; photos go through people:photo",
+}
+API_NAMESPACE = "api"
+
+
+def _params(o: Objects) -> dict[str, Any]:
+    return {"unit_id": o.school, "person_id": o.person, "token_id": o.token, "code": o.occupation}
+
+
+def _api_url(template: str) -> Callable[[Objects], str]:
+    return lambda o: template.format(**_params(o))
+
+
+def _rows() -> Iterator[tuple[str, Row]]:
+    yield from PAGES.items()
+    for key, expect in API.items():
+        method, template = key.split(" ", 1)
+        data = {"name": "matrix"} if key == "POST /api/v1/tokens" else None
+        yield key, Row(method, _api_url(template), expect, data)
+
+
+@pytest.fixture
+def objects(world):
+    from chizheng.core import services
+    from chizheng.occupations.models import Occupation, Trade
+    from chizheng.people.models import Student
+
+    learner = world.user("learner")
+    learner.person.photo.save("photo.jpg", ContentFile(b"\xff\xd8\xff\xe0 not really a jpeg \xff\xd9"))
+    school_admin = world.user("school")
+    token, _ = services.token_create(actor=school_admin, user=school_admin, name="matrix")
+    occupation = Occupation.objects.get(code="6-18-01-01")
+    trade = Trade.objects.create(occupation=occupation, name="数控车工")
+    return Objects(
+        school=world.school.pk,
+        person=learner.person_id,
+        student=Student.objects.get(person=learner.person).pk,
+        staff=world.user("supervisor").pk,
+        token=token.pk,
+        occupation=occupation.code,
+        group="6-18",
+        trade=trade.pk,
+    )
+
+
+def _status(world: Any, persona: str, row: Row, url: str) -> str:
+    """One cell, in a savepoint rolled back afterwards so that no cell changes another."""
+    with transaction.atomic():
+        client = Client(raise_request_exception=False)
+        if persona != "anonymous":
+            client.force_login(world.user(persona))
+        if row.method in ("GET", "DELETE"):
+            response = getattr(client, row.method.lower())(url)
+        elif url.startswith("/api/"):
+            response = client.post(url, json.dumps(row.data or {}), content_type="application/json")
+        else:
+            response = client.post(url, row.data or {})
+        transaction.set_rollback(True)
+    login = resolve_url(settings.LOGIN_URL)
+    if response.status_code == 302 and response["Location"].startswith(login):
+        return "L"
+    return str(response.status_code)
+
+
+ROWS = dict(_rows())
+
+
+@pytest.mark.parametrize("key", list(ROWS))
+def test_matrix(world, objects, key):
+    row = ROWS[key]
+    url = row.url(objects)
+    actual = " ".join(_status(world, persona, row, url) for persona in PERSONAS)
+    assert actual == row.expect, f"{key} {url}\n  expected {row.expect}\n  actual   {actual}\n  ({' '.join(PERSONAS)})"
+
+
+# --- completeness ---------------------------------------------------------------------------------
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str | None, str]]:
+    """(route, qualified name, namespace) of every URL pattern, resolvers followed."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = ":".join(filter(None, [namespace, pattern.namespace]))
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = ":".join(filter(None, [namespace, pattern.name])) if pattern.name else None
+            yield prefix + str(pattern.pattern), name, namespace
+
+
+def _openapi_operations(client: Client) -> set[str]:
+    schema = client.get(reverse("api:openapi-json")).json()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def missing_from_matrix(urlconf: str | None, operations: set[str]) -> list[str]:
+    """URL patterns of `urlconf` with no row in the matrix, no exclusion and no OpenAPI operation."""
+    operation_paths = {key.split(" ", 1)[1] for key in operations}
+    missing = []
+    for route, name, namespace in _walk(get_resolver(urlconf).url_patterns):
+        if any(route.startswith(prefix) for prefix in EXCLUDED_PREFIXES if prefix):
+            continue
+        if name in PAGES or name in EXCLUDED:
+            continue
+        if namespace == API_NAMESPACE:
+            # an API operation: covered through the OpenAPI document, which must list it
+            path = "/" + route.replace("<", "{").replace(">", "}")
+            if path in operation_paths:
+                continue
+        missing.append(f"{route} ({name or 'unnamed'})")
+    return missing
+
+
+def test_every_url_is_in_the_matrix(client):
+    operations = _openapi_operations(client)
+    missing = missing_from_matrix(None, operations)
+    assert not missing, "URL patterns missing from the permission matrix:\n" + "\n".join(missing)
+    assert sorted(operations - set(API)) == [], "API operations missing from the permission matrix"
+
+
+def test_a_new_page_without_a_row_is_caught(client):
+    missing = missing_from_matrix("tests.urls_with_an_extra_page", _openapi_operations(client))
+    assert missing == ["core/extra/ (core_extra:unlisted)", "unnamed/ (unnamed)"]
+
+
+def test_the_matrix_has_no_stale_rows(client):
+    names = {name for _, name, _ in _walk(get_resolver().url_patterns)}
+    assert sorted(set(PAGES) - names) == []
+    assert sorted(set(EXCLUDED) - names) == []
+    assert sorted(set(API) - _openapi_operations(client)) == []
+
+
+def test_every_row_has_a_cell_per_persona():
+    for key, row in ROWS.items():
+        assert len(row.expect.split()) == len(PERSONAS), key

@@ -1,0 +1,1 @@
+"""chizheng benchmarks (`python -m bench …`, `make bench BENCH_ARGS=…`). See docs/performance.md."""

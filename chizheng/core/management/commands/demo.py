@@ -1,0 +1,65 @@
+"""`chizheng demo`: load the demo Jiaozuo, or Henan-scale benchmark data with `--scale province`."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Load a deterministic demo Jiaozuo (used by `make run`), or province-scale data for benchmarks."
+
+    def add_arguments(self, parser: Any) -> None:
+        from chizheng.demo.jiaozuo import DEFAULT_SEED, SIZES
+
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when 焦作市 already exists")
+        parser.add_argument("--scale", choices=["city", "province"], default="city")
+        parser.add_argument(
+            "--size", choices=sorted(SIZES), default="full", help="city demo size: full (~25k students) or small"
+        )
+        parser.add_argument(
+            "--persons", type=int, default=1_000_000, help="province scale: number of persons (default 1,000,000)"
+        )
+        parser.add_argument("--schools", type=int, default=2_000, help="province scale: number of schools")
+        parser.add_argument("--chunk", type=int, default=20_000, help="province scale: rows per write")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from chizheng.demo import jiaozuo
+
+        if jiaozuo.demo_exists():
+            if options["if_empty"]:
+                self.stdout.write("演示数据已存在（焦作市），跳过。")
+                return
+            raise CommandError("数据库里已有焦作市；演示数据只能装入空库（或加 --if-empty 跳过）。")
+        started = time.monotonic()
+        if options["scale"] == "province":
+            from chizheng.demo.province import ProvinceSize, build_province
+
+            counts = build_province(
+                ProvinceSize(persons=options["persons"], schools=options["schools"]),
+                seed=options["seed"],
+                chunk=options["chunk"],
+                progress=lambda done, total: self.stdout.write(f"  {done:,}/{total:,} 人", ending="\r"),
+            )
+        else:
+            plan = jiaozuo.plan_jiaozuo(options["seed"], options["size"])
+            counts = jiaozuo.write_plan(plan)
+        elapsed = time.monotonic() - started
+        summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))
+
+
+LABELS = {
+    "counties": "县区",
+    "schools": "院校",
+    "persons": "人员",
+    "students": "在校生记录",
+    "teachers": "教师",
+    "learners": "社会学员",
+    "users": "账号",
+    "standards": "职业标准",
+    "trades": "工种",
+}

@@ -145,8 +145,8 @@ def get_kind(key: str) -> ImportKind:
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_ODS_FORMULA = b"table:formula="
+_FORMULA = (b"<f>", b"<f ", b":f>", b":f ")  # <f> with or without a namespace prefix
+_ODS_FORMULA = (b"table:formula=",)
 _NOT_A_SHEET = "文件不是可识别的电子表格，请上传 .xlsx、.xls、.ods 或 .csv 文件（可先下载模板）。"
 
 
@@ -211,7 +211,7 @@ def find_formulas(path: Path, limit: int = 5) -> list[str]:
         names = set(zf.namelist())
         if "content.xml" in names and "xl/workbook.xml" not in names:
             with zf.open("content.xml") as fh:
-                return ["（ODS 公式单元格）"] if _scan(fh, re.compile(re.escape(_ODS_FORMULA))) else []
+                return ["（ODS 公式单元格）"] if _scan(fh, _ODS_FORMULA) else []
         member = _first_sheet_member(zf)
         if member not in names:
             return []
@@ -227,13 +227,15 @@ def find_formulas(path: Path, limit: int = 5) -> list[str]:
                         if len(refs) >= limit:
                             break
                     elem.clear()
-        return refs or ["?"]
+        return refs
 
 
-def _scan(fh: IO[bytes], pattern: re.Pattern[bytes]) -> bool:
+def _scan(fh: IO[bytes], needles: Sequence[bytes]) -> bool:
+    """Whether any needle occurs in the stream (plain byte search, chunk borders covered)."""
     tail = b""
     while chunk := fh.read(1 << 20):
-        if pattern.search(tail + chunk):
+        window = tail + chunk
+        if any(needle in window for needle in needles):
             return True
         tail = chunk[-16:]
     return False
@@ -404,6 +406,8 @@ def estimate_rows(path: Path) -> int:
 
 def cell_text(value: Any) -> str:
     """A cell as trimmed text; integral floats lose their '.0' (Excel stores 2022 as 2022.0)."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

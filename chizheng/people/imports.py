@@ -10,9 +10,9 @@ Three phases keep memory flat and progress visible:
 2. compare (inside the write transaction): fetch the existing persons and student
    records in chunks (`id_number IN (...)`) and classify each row as created,
    updated or unchanged;
-3. write: on PostgreSQL the changed rows are COPYed into a temporary table and
-   applied with `INSERT ... ON CONFLICT DO UPDATE` (persons, then students); on
-   other databases with `bulk_create` / `bulk_update` in batches.
+3. write: the changed rows are staged in temporary tables (COPY on PostgreSQL, one
+   prepared `executemany` on SQLite) and applied set-wise with
+   `INSERT ... SELECT ... ON CONFLICT DO UPDATE` (persons, then students).
 
 Any row error → nothing is written and all errors are returned. See
 `chizheng.core.imports` for how the import is audited.
@@ -345,36 +345,46 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+_FETCH = (
+    "SELECT p.id, p.id_number, p.name, p.sex, p.birth_date, p.phone, p.school_id, p.county_id,"
+    " s.id, s.person_id, s.school_id, s.stage, s.county_id, s.student_number, s.major, s.entry_year,"
+    " s.expected_graduation_year, s.outstanding, s.status"
+    " FROM {person} p LEFT JOIN {student} s ON s.person_id = p.id WHERE p.id_number {match}"
+)
+
+
+def _fetch_existing(
+    numbers: list[str],
+) -> tuple[dict[str, tuple[Any, ...]], dict[tuple[int, int, str], tuple[Any, ...]]]:
+    """Existing persons (by ID number) and their student records (by person, school, stage), one query."""
+    postgres = connection.vendor == "postgresql"
+    sql = _FETCH.format(
+        person=connection.ops.quote_name(Person._meta.db_table),
+        student=connection.ops.quote_name(Student._meta.db_table),
+        match="= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(numbers))})",
+    )
+    persons: dict[str, tuple[Any, ...]] = {}
+    students: dict[tuple[int, int, str], tuple[Any, ...]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [numbers] if postgres else numbers)
+        for record in cursor.fetchall():
+            person = record[:8]
+            if isinstance(person[4], str):  # a raw SQLite cursor may return dates as text
+                person = (*person[:4], dt.date.fromisoformat(person[4]), *person[5:])
+            persons[person[1]] = person
+            if record[8] is not None:
+                student = (*record[8:17], bool(record[17]), record[18])  # SQLite booleans are 0/1
+                students[(student[1], student[2], student[3])] = student
+    return persons, students
+
+
 def _plan(actor: Any, rows: list[Row], errors: RowErrors) -> _Plan:
     """Phase 2: compare with what the database holds (inside the write transaction)."""
     plan = _Plan()
     scope_schools = set(OrgUnit.objects.restrict(actor).filter(kind=OrgKind.SCHOOL).values_list("pk", flat=True))
     city_wide = getattr(actor, "role", "") == Role.CITY_ADMIN
     for chunk in _chunks(rows):
-        numbers = [r.id_number for r in chunk]
-        persons = {
-            p[1]: p
-            for p in Person.objects.filter(id_number__in=numbers).values_list(
-                "pk", "id_number", "name", "sex", "birth_date", "phone", "school_id", "county_id"
-            )
-        }
-        person_ids = [p[0] for p in persons.values()]
-        students: dict[tuple[int, int, str], tuple[Any, ...]] = {}
-        if person_ids:
-            for s in Student.objects.filter(person_id__in=person_ids).values_list(
-                "pk",
-                "person_id",
-                "school_id",
-                "stage",
-                "county_id",
-                "student_number",
-                "major",
-                "entry_year",
-                "expected_graduation_year",
-                "outstanding",
-                "status",
-            ):
-                students[(s[1], s[2], s[3])] = s
+        persons, students = _fetch_existing([r.id_number for r in chunk])
         for r in chunk:
             old = persons.get(r.id_number)
             if old is None:
@@ -488,83 +498,8 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _write_orm(plan: _Plan) -> None:
-    """bulk_create / bulk_update in batches (SQLite and anything without COPY)."""
-    now = timezone.now()
-    existing: dict[str, int] = {}
-    for chunk in _chunks(plan.person_rows):
-        numbers = [p[0] for p in chunk]
-        existing.update(Person.objects.filter(id_number__in=numbers).values_list("id_number", "pk"))
-        new, changed = [], []
-        for id_number, name, sex, birth, phone, school_id, county_id in chunk:
-            obj = Person(
-                id_number=id_number,
-                name=name,
-                sex=sex,
-                birth_date=birth,
-                phone=phone,
-                school_id=school_id,
-                county_id=county_id,
-                created_at=now,
-                updated_at=now,
-            )
-            if id_number in existing:
-                obj.pk = existing[id_number]
-                changed.append(obj)
-            else:
-                new.append(obj)
-        for obj in Person.objects.bulk_create(new, batch_size=1000):
-            existing[obj.id_number] = obj.pk
-        if changed:
-            Person.objects.bulk_update(changed, [*_P_FIELDS, "updated_at"], batch_size=500)
-    missing = [s[0] for s in plan.student_rows if s[0] not in existing]
-    for chunk in _chunks(missing):
-        existing.update(Person.objects.filter(id_number__in=list(chunk)).values_list("id_number", "pk"))
-    for chunk in _chunks(plan.student_rows):
-        keys = {(existing[s[0]], s[1], s[2]) for s in chunk}
-        current = {
-            (p, sc, st): pk
-            for pk, p, sc, st in Student.objects.filter(person_id__in={k[0] for k in keys}).values_list(
-                "pk", "person_id", "school_id", "stage"
-            )
-        }
-        new_s, changed_s = [], []
-        for id_number, school_id, stage, _, county_id, number, major, entry, grad, outstanding, status in chunk:
-            person_id = existing[id_number]
-            student = Student(
-                person_id=person_id,
-                school_id=school_id,
-                stage=stage,
-                county_id=county_id,
-                student_number=number,
-                major=major,
-                entry_year=entry,
-                expected_graduation_year=grad,
-                outstanding=outstanding,
-                status=status,
-                updated_at=now,
-            )
-            pk = current.get((person_id, school_id, stage))
-            if pk is None:
-                new_s.append(student)
-            else:
-                student.pk = pk
-                changed_s.append(student)
-        Student.objects.bulk_create(new_s, batch_size=1000)
-        if changed_s:
-            Student.objects.bulk_update(changed_s, [*_S_FIELDS, "updated_at"], batch_size=500)
-
-
-_COPY_COLUMNS = (
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "school_id",
-    "county_id",
-)
-_COPY_STUDENT_COLUMNS = (
+_STAGE_PERSON = ("id_number", "name", "sex", "birth_date", "phone", "school_id", "county_id")
+_STAGE_STUDENT = (
     "id_number",
     "school_id",
     "stage",
@@ -576,53 +511,84 @@ _COPY_STUDENT_COLUMNS = (
     "outstanding",
     "status",
 )
+_DDL_PERSON = (
+    "CREATE TEMP TABLE import_person (id_number varchar(18), name varchar(50), sex varchar(1),"
+    " birth_date date, phone varchar(20), school_id bigint, county_id bigint)"
+)
+_DDL_STUDENT = (
+    "CREATE TEMP TABLE import_student (id_number varchar(18), school_id bigint, stage varchar(20),"
+    " county_id bigint, student_number varchar(30), major varchar(60), entry_year smallint,"
+    " expected_graduation_year smallint, outstanding boolean, status varchar(10))"
+)
 
 
-def _write_copy(plan: _Plan) -> None:
-    """PostgreSQL: COPY the changed rows into temp tables, then upsert with INSERT ... ON CONFLICT."""
+def _stage(cursor: Any, table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]]) -> None:
+    """Load rows into a temp table: COPY on PostgreSQL, one prepared executemany on SQLite."""
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["?"] * len(columns))
+    cursor.cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _write(plan: _Plan) -> None:
+    """Phase 3: stage the changed rows in temp tables, then upsert persons and students set-wise.
+
+    The fastest path each database offers: PostgreSQL COPY, SQLite a single prepared
+    `executemany`; both then apply `INSERT ... SELECT ... ON CONFLICT DO UPDATE`.
+    """
     person_table = connection.ops.quote_name(Person._meta.db_table)
     student_table = connection.ops.quote_name(Student._meta.db_table)
-    now = timezone.now()
+    postgres = connection.vendor == "postgresql"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    suffix = " ON COMMIT DROP" if postgres else ""
+
+    def day(value: dt.date) -> Any:
+        return value if postgres else value.isoformat()
+
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        cursor.execute(
-            "CREATE TEMP TABLE import_person (id_number varchar(18), name varchar(50), sex varchar(1),"
-            " birth_date date, phone varchar(20), school_id bigint, county_id bigint) ON COMMIT DROP"
-        )
-        cursor.execute(
-            "CREATE TEMP TABLE import_student (id_number varchar(18), school_id bigint, stage varchar(20),"
-            " county_id bigint, student_number varchar(30), major varchar(60), entry_year smallint,"
-            " expected_graduation_year smallint, outstanding boolean, status varchar(10)) ON COMMIT DROP"
-        )
+        if not postgres:
+            cursor.execute("DROP TABLE IF EXISTS temp.import_person")
+            cursor.execute("DROP TABLE IF EXISTS temp.import_student")
+        cursor.execute(_DDL_PERSON + suffix)
+        cursor.execute(_DDL_STUDENT + suffix)
         if plan.person_rows:
-            with raw.copy(f"COPY import_person ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-                for row in plan.person_rows:
-                    copy.write_row(row)
+            _stage(
+                cursor,
+                "import_person",
+                _STAGE_PERSON,
+                ((p[0], p[1], p[2], day(p[3]), *p[4:]) for p in plan.person_rows),
+            )
+            # "WHERE true" lets SQLite parse ON CONFLICT after a SELECT.
             cursor.execute(
                 f"INSERT INTO {person_table} (id_number, name, sex, birth_date, phone, photo, school_id, county_id,"
                 " created_at, updated_at)"
-                " SELECT id_number, name, sex, birth_date, phone, '', school_id, county_id, %s, %s FROM import_person"
-                " ON CONFLICT (id_number) DO UPDATE SET name = EXCLUDED.name, sex = EXCLUDED.sex,"
-                " birth_date = EXCLUDED.birth_date, phone = EXCLUDED.phone, school_id = EXCLUDED.school_id,"
-                " county_id = EXCLUDED.county_id, updated_at = EXCLUDED.updated_at",
+                " SELECT id_number, name, sex, birth_date, phone, '', school_id, county_id, %s, %s"
+                " FROM import_person WHERE true"
+                " ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, sex = excluded.sex,"
+                " birth_date = excluded.birth_date, phone = excluded.phone, school_id = excluded.school_id,"
+                " county_id = excluded.county_id, updated_at = excluded.updated_at",
                 [now, now],
             )
         if plan.student_rows:
-            with raw.copy(f"COPY import_student ({', '.join(_COPY_STUDENT_COLUMNS)}) FROM STDIN") as copy:
-                for s in plan.student_rows:
-                    copy.write_row((*s[:3], *s[4:]))
+            _stage(cursor, "import_student", _STAGE_STUDENT, ((*s[:3], *s[4:]) for s in plan.student_rows))
             cursor.execute(
                 f"INSERT INTO {student_table} (person_id, school_id, stage, county_id, student_number, major,"
                 " entry_year, expected_graduation_year, outstanding, status, updated_at)"
                 " SELECT p.id, t.school_id, t.stage, t.county_id, t.student_number, t.major, t.entry_year,"
-                f" t.expected_graduation_year, t.outstanding, t.status, %s FROM import_student t"
-                f" JOIN {person_table} p ON p.id_number = t.id_number"
-                " ON CONFLICT (person_id, school_id, stage) DO UPDATE SET county_id = EXCLUDED.county_id,"
-                " student_number = EXCLUDED.student_number, major = EXCLUDED.major,"
-                " entry_year = EXCLUDED.entry_year, expected_graduation_year = EXCLUDED.expected_graduation_year,"
-                " outstanding = EXCLUDED.outstanding, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at",
+                " t.expected_graduation_year, t.outstanding, t.status, %s FROM import_student t"
+                f" JOIN {person_table} p ON p.id_number = t.id_number WHERE true"
+                " ON CONFLICT (person_id, school_id, stage) DO UPDATE SET county_id = excluded.county_id,"
+                " student_number = excluded.student_number, major = excluded.major,"
+                " entry_year = excluded.entry_year, expected_graduation_year = excluded.expected_graduation_year,"
+                " outstanding = excluded.outstanding, status = excluded.status, updated_at = excluded.updated_at",
                 [now],
             )
+        if not postgres:
+            cursor.execute("DROP TABLE temp.import_person")
+            cursor.execute("DROP TABLE temp.import_student")
 
 
 class _RollBack(Exception):
@@ -648,10 +614,7 @@ def _run(
             if errors:
                 raise _RollBack
             del rows
-            if connection.vendor == "postgresql":
-                _write_copy(plan)
-            else:
-                _write_orm(plan)
+            _write(plan)
             audit_updates(
                 actor,
                 (

@@ -72,7 +72,7 @@ PAGES: dict[str, Row] = {
     "core:org_list": Row("GET", page("core:org_list"), "L 403 200 200 200 200 403 403 200"),
     "core:org_tree": Row("GET", page("core:org_tree"), "L 403 200 200 200 200 403 403 200"),
     "core:org_create": Row("GET", page("core:org_create"), "L 403 403 403 403 200 403 403 403"),
-    "core:org_detail": Row("GET", page("core:org_detail", "school"), "L 404 404 200 200 200 200 404 200"),
+    "core:org_detail": Row("GET", page("core:org_detail", "school"), "L 403 404 200 200 200 403 403 200"),
     "core:org_edit": Row("GET", page("core:org_edit", "school"), "L 403 403 403 403 200 403 403 403"),
     # users
     "core:user_list": Row("GET", page("core:user_list"), "L 403 200 200 200 200 403 403 403"),

@@ -29,6 +29,7 @@ import for no extra information.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -761,3 +762,52 @@ def audit_import(actor: Any, job: ImportJob | None, result: ImportResult, label:
         note=f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}",
         org_unit_id=job.org_unit_id if job else getattr(actor, "org_unit_id", None),
     )
+
+
+# ---------------------------------------------------------------------------
+# Starting an import from an upload (the web page and the API call this)
+
+
+def import_start(*, actor: Any, kind: str, uploaded_file: Any) -> ImportJob:
+    """Accept an uploaded file: keep it on a new ImportJob, then run it now or in the background.
+
+    Small files are imported in the request; files with more than
+    settings.CHIZHENG_BACKGROUND_IMPORT_ROWS rows are queued for the worker
+    (`core.tasks.run_import_job`) once this transaction commits. A file refused as a
+    whole (too big, not a spreadsheet, ...) raises ImportRejected; when it is refused
+    after the job exists, the job is kept, marked failed, with the reason.
+    """
+    spec = get_kind(kind)
+    require(actor, spec.perm)
+    name = Path(getattr(uploaded_file, "name", "") or "upload").name
+    size = getattr(uploaded_file, "size", None)
+    limit = settings.CHIZHENG_MAX_ZIP_BYTES if spec.is_zip else settings.CHIZHENG_MAX_SHEET_BYTES
+    if size is not None:
+        check_size(int(size), limit)
+    if not size:
+        raise ImportRejected("上传的文件是空的。", code="empty_file")
+    uploaded_file.seek(0)
+    job = job_create(actor=actor, kind=kind, fh=uploaded_file, name=name)
+    rows = count_entries(Path(job.file.path)) if spec.is_zip else estimate_rows(Path(job.file.path))
+    job.total_rows = rows
+    job.save(update_fields=["total_rows"])
+    if rows > settings.CHIZHENG_BACKGROUND_IMPORT_ROWS:
+        from .tasks import run_import_job
+
+        job.message = "文件较大，已转入后台处理。"
+        job.save(update_fields=["message"])
+        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+        return job
+    with contextlib.suppress(ImportRejected):  # the job is marked failed and carries the message
+        run_import(kind=kind, actor=actor, job=job)
+    job.refresh_from_db()
+    return job
+
+
+def count_entries(path: Path) -> int:
+    """Files in a ZIP (0 when it is not one)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(1 for info in zf.infolist() if not info.is_dir())
+    except (zipfile.BadZipFile, OSError):
+        return 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "core"
 
@@ -18,5 +18,10 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
-    path("imports/", views.import_list, name="import_list"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/upload/", import_views.import_upload, name="import_upload"),
+    path("imports/template/<slug:kind>/", import_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors/", import_views.import_errors, name="import_errors"),
 ]

@@ -107,7 +107,7 @@ def _save_form(request: HttpRequest, form: forms.BaseForm, save: Any) -> Any:
 
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
-    # Scope alone decides here: an examiner may look up their own school (the permission matrix records it).
+    require(request.user, Perm.VIEW_ORG)
     unit = get_for(request.user, OrgUnit, pk=pk)
     children = unit.children.order_by("code")
     history = AuditEvent.objects.filter(object_type="core.OrgUnit", object_id=str(unit.pk))[:20]
@@ -379,24 +379,3 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponseBase:
     services.token_revoke(actor=user, token=token)
     messages.success(request, f"已吊销令牌“{token.name}”。")
     return redirect("core:token_list")
-
-
-@login_required
-def import_list(request: HttpRequest) -> HttpResponseBase:
-    from .models import ImportJob
-
-    require(request.user, Perm.IMPORT_PEOPLE)
-    page = ListPage(
-        title="批量导入",
-        queryset=ImportJob.objects.restrict(request.user).select_related("created_by"),
-        columns=[
-            Column("上传时间", lambda j: j.created_at.astimezone().strftime("%Y-%m-%d %H:%M")),
-            Column("类型", lambda j: j.kind),
-            Column("文件名", lambda j: j.original_name),
-            Column("状态", lambda j: j.get_status_display()),
-            Column("进度", lambda j: f"{j.percent}%"),
-            Column("说明", lambda j: j.message),
-        ],
-        export_name=None,
-    )
-    return page.render(request)

@@ -639,3 +639,5 @@ register(
         template=template_columns,
     )
 )
+
+from . import photos  # noqa: E402, F401  (registers the photo ZIP import kind)

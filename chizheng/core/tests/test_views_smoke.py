@@ -42,7 +42,7 @@ ALLOWED = {
     "school": {0, 1, 3, 4, 5, 6, 8, 9, 11, 12},
     "sibling_school": {0, 3, 4, 8, 9},
     "other_school": {0, 3, 4, 8, 9},
-    "examiner": {1, 8, 9},  # their own school's page, by scope
+    "examiner": {8, 9},
     "hrss": {0, 1, 8, 9},
     "learner": {13},
 }

@@ -328,7 +328,8 @@ def _calamine_rows(path: Path) -> tuple[Iterator[tuple[int, list[Any]]], int]:
         if not book.sheet_names:
             raise ImportRejected("文件中没有工作表。", code="empty_file")
         sheet = book.get_sheet_by_index(0)
-        total = sheet.total_height if hasattr(sheet, "total_height") else sheet.height
+        end = getattr(sheet, "end", None)
+        total = end[0] + 1 if end else sheet.height  # rows from the sheet's first row to its last
         rows = sheet.iter_rows()
     except ImportRejected:
         raise

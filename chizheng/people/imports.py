@@ -543,17 +543,17 @@ def _write(plan: _Plan) -> None:
     student_table = connection.ops.quote_name(Student._meta.db_table)
     postgres = connection.vendor == "postgresql"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    suffix = " ON COMMIT DROP" if postgres else ""
 
     def day(value: dt.date) -> Any:
         return value if postgres else value.isoformat()
 
     with connection.cursor() as cursor:
-        if not postgres:
-            cursor.execute("DROP TABLE IF EXISTS temp.import_person")
-            cursor.execute("DROP TABLE IF EXISTS temp.import_student")
-        cursor.execute(_DDL_PERSON + suffix)
-        cursor.execute(_DDL_STUDENT + suffix)
+        # Dropped explicitly (not ON COMMIT DROP): the import may run inside an outer transaction.
+        temp = "pg_temp" if postgres else "temp"  # never a permanent table of the same name
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}.import_person")
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}.import_student")
+        cursor.execute(_DDL_PERSON)
+        cursor.execute(_DDL_STUDENT)
         if plan.person_rows:
             _stage(
                 cursor,
@@ -586,9 +586,8 @@ def _write(plan: _Plan) -> None:
                 " outstanding = excluded.outstanding, status = excluded.status, updated_at = excluded.updated_at",
                 [now],
             )
-        if not postgres:
-            cursor.execute("DROP TABLE temp.import_person")
-            cursor.execute("DROP TABLE temp.import_student")
+        cursor.execute(f"DROP TABLE {temp}.import_person")
+        cursor.execute(f"DROP TABLE {temp}.import_student")
 
 
 class _RollBack(Exception):

@@ -148,6 +148,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FORMULA = (b"<f>", b"<f ", b":f>", b":f ")  # <f> with or without a namespace prefix
 _ODS_FORMULA = (b"table:formula=",)
+_BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NOT_A_SHEET = "文件不是可识别的电子表格，请上传 .xlsx、.xls、.ods 或 .csv 文件（可先下载模板）。"
 
 
@@ -345,7 +346,7 @@ def _csv_encoding(path: Path) -> str:
         try:
             with path.open("rb") as fh:
                 while chunk := fh.read(1 << 20):
-                    if b"\x00" in chunk:
+                    if _BINARY.search(chunk):  # control bytes never occur inside UTF-8 or GBK text
                         raise ImportRejected(_NOT_A_SHEET, code="not_a_spreadsheet")
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)

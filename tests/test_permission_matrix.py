@@ -24,6 +24,7 @@ OpenAPI document) has no row here: whoever adds a page adds its row.
 """
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
@@ -51,6 +53,8 @@ class Objects:
     occupation: str
     group: str
     trade: int
+    job: int  # an ImportJob of the own school, with an error workbook
+    kind: str = "students"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,11 @@ PAGES: dict[str, Row] = {
     "core:token_list": Row("GET", page("core:token_list"), "L 200 200 200 200 200 200 200 200"),
     "core:token_revoke": Row("POST", page("core:token_revoke", "token"), "L 404 404 302 404 404 404 404 404"),
     "core:import_list": Row("GET", page("core:import_list"), "L 403 200 200 200 200 403 403 403"),
+    "core:import_upload": Row("GET", page("core:import_upload"), "L 403 200 200 200 200 403 403 403"),
+    "core:import_template": Row("GET", page("core:import_template", "kind"), "L 403 200 200 200 200 403 403 403"),
+    "core:import_detail": Row("GET", page("core:import_detail", "job"), "L 403 404 200 200 200 403 403 403"),
+    "core:import_progress": Row("GET", page("core:import_progress", "job"), "L 403 404 200 200 200 403 403 403"),
+    "core:import_errors": Row("GET", page("core:import_errors", "job"), "L 403 404 200 200 200 403 403 403"),
     # person registry
     "people:person_list": Row("GET", page("people:person_list"), "L 403 200 200 200 200 403 403 403"),
     "people:student_list": Row("GET", page("people:student_list"), "L 403 200 200 200 200 403 403 403"),
@@ -140,6 +149,10 @@ API: dict[str, str] = {
     "GET /api/v1/tokens": "401 200 200 200 200 200 200 200 200",
     "POST /api/v1/tokens": "401 201 201 201 201 201 201 201 201",
     "DELETE /api/v1/tokens/{token_id}": "401 404 404 200 404 404 404 404 404",
+    "GET /api/v1/imports": "401 403 200 200 200 200 403 403 403",
+    "GET /api/v1/imports/{job_id}": "401 403 404 200 200 200 403 403 403",
+    "GET /api/v1/imports/{job_id}/errors": "401 403 404 200 200 200 403 403 403",
+    "POST /api/v1/imports/{kind}": "401 403 201 201 201 201 403 403 403",
 }
 
 # URL patterns deliberately outside the matrix, each with its reason.
@@ -156,7 +169,14 @@ API_NAMESPACE = "api"
 
 
 def _params(o: Objects) -> dict[str, Any]:
-    return {"unit_id": o.school, "person_id": o.person, "token_id": o.token, "code": o.occupation}
+    return {
+        "unit_id": o.school,
+        "person_id": o.person,
+        "token_id": o.token,
+        "code": o.occupation,
+        "job_id": o.job,
+        "kind": o.kind,
+    }
 
 
 def _api_url(template: str) -> Callable[[Objects], str]:
@@ -174,6 +194,10 @@ def _rows() -> Iterator[tuple[str, Row]]:
 @pytest.fixture
 def objects(world):
     from chizheng.core import services
+    from chizheng.core.choices import ImportStatus
+    from chizheng.core.errors import RowError
+    from chizheng.core.imports import job_finish
+    from chizheng.core.models import ImportJob
     from chizheng.occupations.models import Occupation, Trade
     from chizheng.people.models import Student
 
@@ -183,6 +207,10 @@ def objects(world):
     token, _ = services.token_create(actor=school_admin, user=school_admin, name="matrix")
     occupation = Occupation.objects.get(code="6-18-01-01")
     trade = Trade.objects.create(occupation=occupation, name="数控车工")
+    job = ImportJob.objects.create(
+        kind="students", created_by=school_admin, org_unit=world.school, original_name="名册.csv", file="x.csv"
+    )
+    job_finish(job, status=ImportStatus.FAILED, message="校验未通过", errors=[RowError(3, "身份证号", "校验码错误")])
     return Objects(
         school=world.school.pk,
         person=learner.person_id,
@@ -192,7 +220,17 @@ def objects(world):
         occupation=occupation.code,
         group="6-18",
         trade=trade.pk,
+        job=job.pk,
     )
+
+
+def _roster() -> SimpleUploadedFile:
+    """A one-row student roster (the uploader's own school)."""
+    from chizheng.core.testing import make_id_number
+
+    number = make_id_number(birth="20070101", seq=77)
+    text = f"姓名,身份证号,专业,学段,入学年份,预计毕业年份\n新生,{number},数控技术应用,中职,2024,2027\n"
+    return SimpleUploadedFile("名册.csv", text.encode(), content_type="text/csv")
 
 
 def _status(world: Any, persona: str, row: Row, url: str) -> str:
@@ -203,6 +241,8 @@ def _status(world: Any, persona: str, row: Row, url: str) -> str:
             client.force_login(world.user(persona))
         if row.method in ("GET", "DELETE"):
             response = getattr(client, row.method.lower())(url)
+        elif url.startswith("/api/v1/imports/"):
+            response = client.post(url, {"file": _roster()})
         elif url.startswith("/api/"):
             response = client.post(url, json.dumps(row.data or {}), content_type="application/json")
         else:
@@ -255,7 +295,7 @@ def missing_from_matrix(urlconf: str | None, operations: set[str]) -> list[str]:
             continue
         if namespace == API_NAMESPACE:
             # an API operation: covered through the OpenAPI document, which must list it
-            path = "/" + route.replace("<", "{").replace(">", "}")
+            path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
             if path in operation_paths:
                 continue
         missing.append(f"{route} ({name or 'unnamed'})")
@@ -270,8 +310,10 @@ def test_every_url_is_in_the_matrix(client):
 
 
 def test_a_new_page_without_a_row_is_caught(client):
-    missing = missing_from_matrix("tests.urls_with_an_extra_page", _openapi_operations(client))
-    assert missing == ["core/extra/ (core_extra:unlisted)", "unnamed/ (unnamed)"]
+    operations = _openapi_operations(client)
+    missing = missing_from_matrix("tests.urls_with_an_extra_page", operations)
+    extra = ["core/extra/ (core_extra:unlisted)", "unnamed/ (unnamed)"]
+    assert missing == [*missing_from_matrix(None, operations), *extra]
 
 
 def test_the_matrix_has_no_stale_rows(client):

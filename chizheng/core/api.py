@@ -11,19 +11,24 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Query, Router, Schema, Status
+from django.http.response import HttpResponseBase
+from ninja import Field, File, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
-from . import audit, services
-from .errors import DomainError, NotFound
-from .models import AccessToken, AuditEvent, OrgUnit, User
-from .permissions import Perm, require
+from . import audit, imports, services
+from .choices import ImportStatus
+from .errors import DomainError, NotFound, PermissionDenied
+from .excel import attachment
+from .models import AccessToken, AuditEvent, ImportJob, OrgUnit, User
+from .permissions import Perm, has_perm, require
 from .schemas import (
     AuditEventFilter,
     AuditEventOut,
+    ImportJobDetailOut,
+    ImportJobOut,
     MeOut,
     OrgUnitDetailOut,
     OrgUnitFilter,
@@ -253,3 +258,54 @@ def token_revoke(request: HttpRequest, token_id: int) -> AccessToken:
     if token is None:
         raise NotFound()
     return services.token_revoke(actor=actor(request), token=token)
+
+
+def _require_some_import(user: User) -> None:
+    """Import jobs are for users who may run some kind of import (as on the pages); 403 otherwise."""
+    if not any(has_perm(user, kind.perm) for kind in imports.kinds().values()):
+        raise PermissionDenied()
+
+
+def _import_job_for(user: User, job_id: int) -> ImportJob:
+    _require_some_import(user)
+    return get_for(user, ImportJob.objects.select_related("created_by"), pk=job_id)
+
+
+@router.get("/imports", response=list[ImportJobOut], summary="导入任务列表", tags=["批量导入"])
+@paginated
+def import_list(request: HttpRequest, kind: str | None = None) -> QuerySet[ImportJob]:
+    _require_some_import(actor(request))
+    jobs = ImportJob.objects.restrict(actor(request)).order_by("-created_at", "-id")
+    return jobs.filter(kind=kind) if kind else jobs
+
+
+@router.get(
+    "/imports/{int:job_id}", response=ImportJobDetailOut, summary="导入任务状态、进度、计数与错误", tags=["批量导入"]
+)
+def import_detail(request: HttpRequest, job_id: int) -> ImportJob:
+    return _import_job_for(actor(request), job_id)
+
+
+@router.get(
+    "/imports/{int:job_id}/errors",
+    response={200: bytes},
+    summary="下载错误清单（.xlsx：行号、列、错误原因、填写的值）",
+    tags=["批量导入"],
+)
+def import_errors(request: HttpRequest, job_id: int) -> HttpResponseBase:
+    job = _import_job_for(actor(request), job_id)
+    if not job.error_file:
+        raise NotFound("该导入任务没有错误清单。")
+    return attachment(job.error_file.open("rb"), f"{job.original_name.rsplit('.', 1)[0]}-错误清单.xlsx")
+
+
+# Registered after /imports/{int:job_id} so that a numeric path reaches that one.
+@router.post(
+    "/imports/{kind}",
+    response={201: ImportJobDetailOut, 202: ImportJobDetailOut},
+    summary="上传文件并导入（201：已处理完，看 status；202：大文件转入后台，轮询 GET /imports/{id}）",
+    tags=["批量导入"],
+)
+def import_upload(request: HttpRequest, kind: str, file: File[UploadedFile]) -> Status[ImportJob]:
+    job = imports.import_start(actor=actor(request), kind=kind, uploaded_file=file)
+    return Status(202 if job.status == ImportStatus.PENDING else 201, job)

@@ -180,3 +180,28 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_has_error_file(obj: ImportJob) -> bool:
         return bool(obj.error_file)
+
+
+class ImportRowErrorOut(Schema):
+    row: int | None = Field(description="电子表格中的行号")
+    column: str
+    message: str
+    value: str
+
+
+class ImportJobDetailOut(ImportJobOut):
+    errors: list[ImportRowErrorOut] = Field(
+        description="前 50 条错误（行、列、原因、填写的值）；完整清单在错误工作簿中"
+    )
+
+    @staticmethod
+    def resolve_errors(obj: ImportJob) -> list[dict[str, Any]]:
+        from .imports import first_errors
+
+        if obj.status in (ImportStatus.PENDING, ImportStatus.RUNNING):
+            return []
+        keys = ("row", "column", "message", "value")
+        errors = [dict(zip(keys, [*cells, "", "", "", ""][:4], strict=True)) for cells in first_errors(obj)]
+        for error in errors:
+            error["row"] = int(error["row"]) if str(error["row"]).isdigit() else None
+        return errors

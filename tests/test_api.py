@@ -415,12 +415,18 @@ def test_openapi_document_lists_every_endpoint(client, db):
         "/audit-events": {"get"},
         "/tokens": {"get", "post"},
         "/tokens/{token_id}": {"delete"},
+        "/imports": {"get"},
+        "/imports/{job_id}": {"get"},
+        "/imports/{job_id}/errors": {"get"},
+        "/imports/{kind}": {"post"},
     }
     paths = {p.removeprefix(API): set(ops) for p, ops in schema["paths"].items()}
     for path, methods in expected.items():
         assert methods <= paths.get(path, set()), path
     schemes = schema["components"]["securitySchemes"]
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
+    upload = schema["paths"][f"{API}/imports/{{kind}}"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload
     persons = schema["paths"][f"{API}/persons"]["get"]
     assert {p["name"] for p in persons["parameters"]} >= {"limit", "offset", "county", "school", "q"}
 

@@ -562,7 +562,12 @@ def job_progress(job: ImportJob, done: int, total: int) -> None:
 
 
 def progress_writer(job: ImportJob | None, progress: Progress | None, every: int = PROGRESS_EVERY) -> Progress:
-    """A progress callback that also writes the job row every `every` rows."""
+    """A progress callback that also writes the job row every `every` rows.
+
+    Kinds report progress while they validate, before they open their write
+    transaction, so each update commits on its own and the job page sees it (on
+    SQLite the write transaction holds the database lock; it comes last and is short).
+    """
     last = [-every]
 
     def report(done: int, total: int) -> None:
@@ -570,8 +575,7 @@ def progress_writer(job: ImportJob | None, progress: Progress | None, every: int
             progress(done, total)
         if job is not None and (done - last[0] >= every or done >= total):
             last[0] = done
-            if not transaction.get_connection().in_atomic_block:
-                job_progress(job, done, total)
+            job_progress(job, done, total)
 
     return report
 

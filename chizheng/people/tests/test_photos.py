@@ -89,6 +89,7 @@ def test_reimporting_the_same_zip_changes_nothing_and_a_new_photo_is_an_audited_
     assert result.updated == 1
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="people.Person")
     assert event.before == {"photo": old_name}
+    assert event.after is not None
     assert event.after["photo"] != old_name
 
 

@@ -35,7 +35,9 @@ HEADER = [
 
 
 def idn(seq: int) -> str:
-    return make_id_number(birth="20070101", seq=seq)
+    """A distinct valid ID number per seq (birth dates from 2007-01-01 on)."""
+    birth = dt.date(2007, 1, 1) + dt.timedelta(days=seq // 90)
+    return make_id_number(birth=birth.strftime("%Y%m%d"), seq=seq % 90)
 
 
 def row(seq: int, **over: Any) -> list[Any]:
@@ -96,6 +98,7 @@ def test_it_imports_a_roster_for_the_school_admin(world, tmp_path):
     assert (job.created_count, job.total_rows) == (5, 5)
     assert job.file
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
+    assert event.after is not None
     assert event.after["created"] == 5
     assert event.after["sha256"] == job.sha256
     assert event.after["file"] == "roster.xlsx"
@@ -315,3 +318,33 @@ def test_a_learner_cannot_import(world, tmp_path):
 
     with pytest.raises(PermissionDenied):
         import_students(actor=world.user("learner"), path=xlsx(tmp_path / "r.xlsx", [row(1)]))
+
+
+def test_progress_reaches_the_job_row_while_validating(world, tmp_path, monkeypatch):
+    from chizheng.core import imports as framework
+
+    monkeypatch.setattr(framework, "PROGRESS_EVERY", 1)
+    seen: list[tuple[int, int]] = []
+
+    def spy(done: int, total: int) -> None:
+        job = ImportJob.objects.get()
+        seen.append((job.processed_rows, job.total_rows))
+
+    path = xlsx(tmp_path / "r.xlsx", [row(i) for i in range(1, 2002)])
+    import_students(actor=world.user("school"), path=path, progress=spy)
+    assert (1000, 2001) in seen  # the row was written before the callback's next call
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(world, tmp_path, monkeypatch):
+    from chizheng.people import imports as roster
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(roster, "audit_import", boom)
+    path = xlsx(tmp_path / "r.xlsx", [row(i) for i in range(1, 4)])
+    with pytest.raises(RuntimeError):
+        import_students(actor=world.user("school"), path=path)
+    assert not Person.objects.filter(id_number__in=[idn(i) for i in range(1, 4)]).exists()
+    assert not Student.objects.filter(person__id_number=idn(1)).exists()
+    assert ImportJob.objects.get().status == ImportStatus.ERROR

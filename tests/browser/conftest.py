@@ -89,10 +89,21 @@ class Session:
 
 
 @pytest.fixture
-def app(live_server: Any, django_db_serialized_rollback: None, transactional_db: None) -> Any:
-    """A small Jiaozuo (the test personas) behind the live server."""
-    from chizheng.core.testing import build_world
+def app(live_server: Any, transactional_db: None) -> Any:
+    """A small Jiaozuo (the test personas) and the occupation catalog behind the live server.
 
+    The live server needs a transactional database, which is flushed after each test, and
+    the catalog loaded by migration 0002 goes with it. Django's serialized rollback cannot
+    bring it back here: Playwright runs the test in a greenlet with its own context, where
+    Django's context-local `connections` hands out a fresh connection object without the
+    serialized snapshot. So the catalog is reloaded from the same CSV files the migration uses.
+    """
+    from chizheng.core.testing import build_world
+    from chizheng.occupations.catalog import load_catalog
+    from chizheng.occupations.models import Occupation, OccupationGroup
+
+    if not OccupationGroup.objects.exists():
+        load_catalog(OccupationGroup, Occupation)
     return build_world()
 
 

@@ -104,7 +104,9 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(actor)  # type: ignore[attr-defined]
+        # A learner's login belongs to a person in the registry; it is not created from this form.
+        roles = [(value, label) for value, label in _role_choices(actor) if value != Role.LEARNER]
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
         self.fields["org_unit"] = _unit_field(actor)
         style(self)
 

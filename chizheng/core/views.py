@@ -110,7 +110,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     require(request.user, Perm.VIEW_ORG)
     unit = get_for(request.user, OrgUnit, pk=pk)
     children = unit.children.order_by("code")
-    history = AuditEvent.objects.filter(object_type="core.OrgUnit", object_id=str(unit.pk))[:20]
+    history = _history("core.OrgUnit", unit.pk)
     return render(
         request,
         "core/org_detail.html",
@@ -250,7 +250,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         if saved:
             messages.success(request, "已保存。")
             return redirect("core:user_edit", pk=target.pk)
-    history = AuditEvent.objects.filter(object_type="core.User", object_id=str(target.pk))[:20]
+    history = _history("core.User", target.pk)
     return render(
         request,
         "core/user_detail.html",
@@ -346,6 +346,12 @@ def audit_list(request: HttpRequest) -> HttpResponseBase:
         },
     )
     return page.render(request)
+
+
+def _history(object_type: str, pk: int) -> list[tuple[AuditEvent, str, str]]:
+    """The last changes of one object, with before/after as readable JSON."""
+    events = AuditEvent.objects.filter(object_type=object_type, object_id=str(pk))[:20]
+    return [(e, _json(e.before), _json(e.after)) for e in events]
 
 
 def _json(value: Any) -> str:

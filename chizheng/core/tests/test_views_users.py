@@ -146,3 +146,13 @@ def test_an_admin_resets_a_password_and_the_audit_row_does_not_contain_it(world,
     assert target.check_password(GOOD_PASSWORD)
     event = AuditEvent.objects.get(object_id=str(target.pk), note="重置密码")
     assert GOOD_PASSWORD not in str(event.before) + str(event.after) + event.note
+
+
+def test_the_create_form_does_not_offer_the_learner_role(world, login):
+    response = login(world.user("school")).post(
+        reverse("core:user_create"),
+        {"username": "stu", "role": "learner", "org_unit": world.school.pk, "password": GOOD_PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "role" in response.context["form"].errors
+    assert not User.objects.filter(username="stu").exists()

@@ -198,7 +198,7 @@ def manageable_users(actor: User) -> Any:
     from django.db.models import Q
 
     require(actor, Perm.MANAGE_USERS)
-    users = User.objects.select_related("org_unit", "person")
+    users = User.objects.select_related("org_unit", "person__school")
     if scope_of(actor).kind == "all":
         return users
     units = OrgUnit.objects.restrict(actor).values("pk")

@@ -156,3 +156,18 @@ def test_the_create_form_does_not_offer_the_learner_role(world, login):
     assert response.status_code == 200
     assert "role" in response.context["form"].errors
     assert not User.objects.filter(username="stu").exists()
+
+
+def test_the_user_list_query_count_does_not_grow_with_the_users(world, login, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.user("city"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("core:user_list"))
+    person = world.user("learner").person
+    for n in range(5):
+        User.objects.create(username=f"learner{n}", role="learner", person=person)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("core:user_list"))
+    assert len(response.context["rows"]) == 16

@@ -59,6 +59,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["school", "id"]),
             models.Index(fields=["county", "id"]),
+            # A county admin filtering by one school: index-only count, ordered page (bench/listpage).
+            models.Index(fields=["county", "school", "id"]),
             models.Index(fields=["name"]),
         ]
         constraints = [
@@ -109,6 +111,10 @@ class Student(models.Model):
         indexes = [
             models.Index(fields=["school", "expected_graduation_year"]),
             models.Index(fields=["county", "expected_graduation_year"]),
+            # The student list is ordered by -id within a school, a county, or a county and school.
+            models.Index(fields=["school", "id"]),
+            models.Index(fields=["county", "id"]),
+            models.Index(fields=["county", "school", "id"]),
         ]
 
     def __str__(self) -> str:

@@ -260,17 +260,26 @@ class Sheet:
     _rows: Iterator[tuple[int, list[Any]]]
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(spreadsheet row number, cell values) of each non-empty data row."""
+        """(spreadsheet row number, cell values) of each non-empty data row.
+
+        Every row has exactly one cell per header plus a final "" that `pos()` of an
+        absent column points at, so callers index without bounds checks.
+        """
+        width = len(self.headers)
         for number, values in self._rows:
-            if any(v not in ("", None) for v in values):
-                yield number, values
+            if any(values) or any(v is not None and v != "" for v in values):
+                row = values[:width]
+                row.extend([""] * (width + 1 - len(row)))
+                yield number, row
+
+    def pos(self, key: str) -> int:
+        """The index of a column in `rows()` values (the always-empty last cell when absent)."""
+        return self.index.get(key, len(self.headers))
 
     def getter(self, key: str) -> Callable[[list[Any]], Any]:
-        """A fast accessor for one column ('' when the column is absent or the row short)."""
-        pos = self.index.get(key)
-        if pos is None:
-            return lambda values: ""
-        return lambda values: values[pos] if pos < len(values) else ""
+        """An accessor for one column of `rows()` values ('' when the column is absent)."""
+        pos = self.pos(key)
+        return lambda values: values[pos]
 
     def has(self, key: str) -> bool:
         return key in self.index
@@ -495,6 +504,33 @@ def cell_choice(value: Any, mapping: dict[str, str], *, field: str, label: str) 
     except KeyError:
         allowed = "、".join(k for k in mapping if not re.fullmatch(r"[a-z_]+", k))
         raise DomainError("choice", f"{label}“{text}”不在可选范围内（{allowed}）。", field=field) from None
+
+
+def memo(convert: Callable[[Any], Any], size: int = 10000) -> Callable[[Any], Any]:
+    """Cache a cell converter by raw value (columns like 学段 or 入学年份 repeat a handful of values).
+
+    A DomainError is cached too and raised again for the same value.
+    """
+    cache: dict[Any, Any] = {}
+
+    def convert_cached(value: Any) -> Any:
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys otherwise
+        try:
+            hit = cache[key]
+        except KeyError:
+            try:
+                hit = convert(value)
+            except DomainError as err:
+                hit = err
+            if len(cache) < size:
+                cache[key] = hit
+        except TypeError:  # unhashable: convert directly
+            return convert(value)
+        if isinstance(hit, DomainError):
+            raise hit
+        return hit
+
+    return convert_cached
 
 
 class RowErrors:

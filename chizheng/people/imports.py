@@ -46,6 +46,7 @@ from chizheng.core.imports import (
     cell_int,
     cell_text,
     choice_map,
+    memo,
     open_sheet,
     register,
     run_import,
@@ -183,101 +184,116 @@ class _Schools:
 def _validate(
     actor: Any, path: Path, school: OrgUnit | str | None, progress: Progress
 ) -> tuple[list[Row], RowErrors, int]:
-    """Phase 1: every row checked, no database writes. Returns valid rows, errors and the row count."""
+    """Phase 1: every row checked, no database writes. Returns valid rows, errors and the row count.
+
+    Columns whose values repeat (school, stage, years, flags) go through cached
+    converters, so the per-row cost is mostly the ID number check.
+    """
     sheet = open_sheet(path, COLUMNS)
     schools = _Schools(actor, school)
     errors = RowErrors(COLUMNS)
-    get = {c.key: sheet.getter(c.key) for c in COLUMNS}
+    add = errors.add
+    i_name, i_id, i_sex, i_birth, i_school, i_number, i_major, i_stage, i_entry, i_grad, i_best, i_status, i_phone = (
+        sheet.pos(c.key) for c in COLUMNS
+    )
     has_sex, has_birth = sheet.has("sex"), sheet.has("birth_date")
+    to_school = memo(schools.resolve)
+    to_sex = memo(_sex)
+    to_birth = memo(lambda v: cell_date(v, field="birth_date", label="出生日期"))
+    to_stage = memo(lambda v: cell_choice(v, _STAGE, field="stage", label="学段"))
+    to_entry = memo(lambda v: cell_int(v, field="entry_year", label="入学年份"))
+    to_grad = memo(lambda v: cell_int(v, field="graduation_year", label="预计毕业年份"))
+    to_best = memo(lambda v: cell_bool(v, field="outstanding", label="优秀学生"))
+    to_status = memo(lambda v: cell_choice(v, _STATUS, field="status", label="学籍状态"))
+    years = memo(lambda key: rules.check_student_years(stage=key[0], entry_year=key[1], graduation_year=key[2]))
+    parse_id = rules.parse_id_number
     today = timezone.localdate()
     seen: dict[str, int] = {}
     rows: list[Row] = []
+    append = rows.append
     total = sheet.total
     count = 0
     for number, values in sheet.rows():
         count += 1
         if count % 1000 == 0:
             progress(count, max(total, count))
-        before = len(errors)
-        raw_id = get["id_number"](values)
+        before = len(errors.errors)
+        raw_id = values[i_id]
         info = None
         try:
-            info = rules.parse_id_number(raw_id, today=today)
+            info = parse_id(raw_id, today=today)
         except DomainError as err:
             errors.domain(number, err, "id_number", raw_id)
         if info is not None:
             first = seen.get(info.number)
             if first is not None:
-                errors.add(number, "id_number", f"身份证号与第 {first} 行重复（同一文件中每人只能出现一次）。", raw_id)
+                add(number, "id_number", f"身份证号与第 {first} 行重复（同一文件中每人只能出现一次）。", raw_id)
             else:
                 seen[info.number] = number
-            sex = birth = None
-            try:
-                if has_sex:
-                    sex = _sex(get["sex"](values))
-                if has_birth:
-                    birth = cell_date(get["birth_date"](values), field="birth_date", label="出生日期")
-                rules.check_consistent(info, birth_date=birth, sex=sex)
-            except DomainError as err:
-                field = err.field if err.field in _HEADERS else "sex"
-                errors.domain(number, err, field, get[field](values))
-        name = cell_text(get["name"](values))
+            if has_sex or has_birth:
+                try:
+                    sex = to_sex(values[i_sex]) if has_sex else None
+                    birth = to_birth(values[i_birth]) if has_birth else None
+                    rules.check_consistent(info, birth_date=birth, sex=sex)
+                except DomainError as err:
+                    key = "birth_date" if err.field == "birth_date" else "sex"
+                    add(number, key, err.message, values[i_birth if key == "birth_date" else i_sex])
+        name = cell_text(values[i_name])
         if not name:
-            errors.add(number, "name", "姓名不能为空。")
+            add(number, "name", "姓名不能为空。")
         elif len(name) > 50:
-            errors.add(number, "name", "姓名超过 50 个字。", name)
+            add(number, "name", "姓名超过 50 个字。", name)
         school_ids = None
         try:
-            school_ids = schools.resolve(get["school"](values))
+            school_ids = to_school(values[i_school])
         except DomainError as err:
-            errors.domain(number, err, "school", get["school"](values))
-        major = cell_text(get["major"](values))
+            add(number, "school", err.message, values[i_school])
+        major = cell_text(values[i_major])
         if not major:
-            errors.add(number, "major", "专业不能为空。")
+            add(number, "major", "专业不能为空。")
         elif len(major) > 60:
-            errors.add(number, "major", "专业超过 60 个字。", major)
-        student_number = _optional_text(get["student_number"](values))
+            add(number, "major", "专业超过 60 个字。", major)
+        student_number = cell_text(values[i_number]) or None
         if student_number and len(student_number) > 30:
-            errors.add(number, "student_number", "学号超过 30 个字符。", student_number)
-        stage = entry = grad = None
-        outstanding = status = phone = None
+            add(number, "student_number", "学号超过 30 个字符。", student_number)
+        stage = entry = grad = outstanding = status = None
         try:
-            stage = cell_choice(get["stage"](values), _STAGE, field="stage", label="学段")
+            stage = to_stage(values[i_stage])
             if stage is None:
-                errors.add(number, "stage", "学段不能为空（中职/专科/本科）。")
+                add(number, "stage", "学段不能为空（中职/专科/本科）。")
         except DomainError as err:
-            errors.domain(number, err, "stage", get["stage"](values))
+            add(number, "stage", err.message, values[i_stage])
         try:
-            entry = cell_int(get["entry_year"](values), field="entry_year", label="入学年份")
+            entry = to_entry(values[i_entry])
             if entry is None:
-                errors.add(number, "entry_year", "入学年份不能为空。")
+                add(number, "entry_year", "入学年份不能为空。")
         except DomainError as err:
-            errors.domain(number, err, "entry_year", get["entry_year"](values))
+            add(number, "entry_year", err.message, values[i_entry])
         try:
-            grad = cell_int(get["graduation_year"](values), field="graduation_year", label="预计毕业年份")
+            grad = to_grad(values[i_grad])
             if grad is None:
-                errors.add(number, "graduation_year", "预计毕业年份不能为空。")
+                add(number, "graduation_year", "预计毕业年份不能为空。")
         except DomainError as err:
-            errors.domain(number, err, "graduation_year", get["graduation_year"](values))
+            add(number, "graduation_year", err.message, values[i_grad])
         if stage and entry is not None and grad is not None:
             try:
-                rules.check_student_years(stage=stage, entry_year=entry, graduation_year=grad)
+                years((stage, entry, grad))
             except DomainError as err:
                 key = "entry_year" if err.field == "entry_year" else "graduation_year"
-                errors.add(number, key, err.message, get[key](values))
+                add(number, key, err.message, values[i_entry if key == "entry_year" else i_grad])
         try:
-            outstanding = cell_bool(get["outstanding"](values), field="outstanding", label="优秀学生")
+            outstanding = to_best(values[i_best])
         except DomainError as err:
-            errors.domain(number, err, "outstanding", get["outstanding"](values))
+            add(number, "outstanding", err.message, values[i_best])
         try:
-            status = cell_choice(get["status"](values), _STATUS, field="status", label="学籍状态")
+            status = to_status(values[i_status])
         except DomainError as err:
-            errors.domain(number, err, "status", get["status"](values))
-        phone = _optional_text(get["phone"](values))
+            add(number, "status", err.message, values[i_status])
+        phone = cell_text(values[i_phone]) or None
         if phone and not _PHONE.match(phone):
-            errors.add(number, "phone", "手机号格式不对（应为数字，最长 20 位）。", phone)
-        if len(errors) == before and info is not None and school_ids is not None:
-            rows.append(
+            add(number, "phone", "手机号格式不对（应为数字，最长 20 位）。", phone)
+        if len(errors.errors) == before and info is not None and school_ids is not None:
+            append(
                 Row(
                     number,
                     info.number,
@@ -310,11 +326,6 @@ def _sex(value: Any) -> str | None:
         return _SEX[text.upper() if len(text) == 1 and text.isascii() else text]
     except KeyError:
         raise DomainError("sex_choice", f"性别应填“男”或“女”，而不是“{text}”。", field="sex") from None
-
-
-def _optional_text(value: Any) -> str | None:
-    text = cell_text(value)
-    return text or None
 
 
 _P_FIELDS = ("name", "sex", "birth_date", "phone", "school_id", "county_id")

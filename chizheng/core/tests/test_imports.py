@@ -45,14 +45,15 @@ def test_csv_rows_keep_the_row_numbers_the_spreadsheet_shows(tmp_path):
     path.write_text("姓名,身份证号\n张三,1\n\n李四,2\n", encoding="utf-8-sig")
     sheet = open_sheet(path, COLUMNS)
     assert sheet.fmt == "csv"
-    assert [(n, v) for n, v in sheet.rows()] == [(2, ["张三", "1"]), (4, ["李四", "2"])]
+    assert [(n, v) for n, v in sheet.rows()] == [(2, ["张三", "1", ""]), (4, ["李四", "2", ""])]
+    assert sheet.pos("note") == 2  # an absent column reads the always-empty last cell
     assert not sheet.has("note")
 
 
 def test_a_gbk_csv_is_decoded(tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes("姓名,身份证号\n张三,1\n".encode("gbk"))
-    assert [v for _, v in open_sheet(path, COLUMNS).rows()] == [["张三", "1"]]
+    assert [v for _, v in open_sheet(path, COLUMNS).rows()] == [["张三", "1", ""]]
 
 
 def test_xlsx_header_may_start_lower_and_carry_required_marks(tmp_path):
@@ -64,7 +65,7 @@ def test_xlsx_header_may_start_lower_and_carry_required_marks(tmp_path):
     book.close()
     opened = open_sheet(path, COLUMNS)
     assert opened.header_row == 3
-    assert list(opened.rows()) == [(4, ["张三", "x", "y"])]
+    assert list(opened.rows()) == [(4, ["张三", "x", "y", ""])]
 
 
 def test_an_ods_file_is_read(tmp_path):

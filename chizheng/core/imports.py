@@ -29,11 +29,11 @@ import for no extra information.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 import shutil
 import tempfile
@@ -55,6 +55,8 @@ from .errors import DomainError, ImportRejected, RowError
 from .excel import TemplateColumn, write_rows
 from .models import AuditEvent, ImportJob
 from .permissions import Perm, require
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -840,8 +842,12 @@ def import_start(*, actor: Any, kind: str, uploaded_file: Any) -> ImportJob:
         job.save(update_fields=["message"])
         transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
         return job
-    with contextlib.suppress(ImportRejected):  # the job is marked failed and carries the message
+    try:
         run_import(kind=kind, actor=actor, job=job)
+    except ImportRejected:
+        pass  # the job is marked failed and carries the message
+    except Exception:  # the job is marked as an internal error; the uploader sees its page, not a 500
+        logger.exception("import job %s failed", job.pk)
     job.refresh_from_db()
     return job
 

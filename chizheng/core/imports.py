@@ -529,7 +529,7 @@ def memo(convert: Callable[[Any], Any], size: int = 10000) -> Callable[[Any], An
         except TypeError:  # unhashable: convert directly
             return convert(value)
         if isinstance(hit, DomainError):
-            raise hit
+            raise hit.with_traceback(None)  # re-raised many times: keep its traceback from growing
         return hit
 
     return convert_cached

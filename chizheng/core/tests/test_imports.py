@@ -99,6 +99,34 @@ def test_an_ods_file_is_read(tmp_path):
     assert [v[:2] for _, v in sheet.rows()] == [["张三", "1"]]
 
 
+def test_ods_formulas_are_refused(tmp_path):
+    path = tmp_path / "f.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", '<table:table-cell table:formula="of:=1+1" office:value="2"/>')
+    with pytest.raises(ImportRejected) as info:
+        open_sheet(path, COLUMNS)
+    assert info.value.code == "formula_cells"
+
+
+def test_a_cached_converter_raises_the_same_error_for_the_same_value():
+    calls: list[str] = []
+
+    def convert(value: str) -> str:
+        calls.append(value)
+        if value == "bad":
+            raise DomainError("bad", "不对")
+        return value.upper()
+
+    cached = imports.memo(convert)
+    assert cached("a") == "A"
+    assert cached("a") == "A"
+    for _ in range(3):
+        with pytest.raises(DomainError, match="不对"):
+            cached("bad")
+    assert calls == ["a", "bad"]
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -217,6 +245,21 @@ def test_import_start_refuses_a_50_mb_file_by_its_size(world):
         import_start(actor=world.user("school"), kind="students", uploaded_file=Big())
     assert info.value.code == "file_too_large"
     assert not ImportJob.objects.exists()
+
+
+def test_an_unexpected_failure_marks_the_job_instead_of_raising(world, monkeypatch):
+    from chizheng.people import imports as roster
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(roster, "_write", boom)
+    job = import_start(
+        actor=world.user("school"), kind="students", uploaded_file=SimpleUploadedFile("a.csv", roster_csv(2))
+    )
+    assert job.status == ImportStatus.ERROR
+    assert "内部错误" in job.message
+    assert not Person.objects.filter(name__startswith="学生").exists()
 
 
 def test_a_large_file_runs_in_the_background_after_commit(world, settings, django_capture_on_commit_callbacks):

@@ -127,12 +127,17 @@ def register(kind: ImportKind) -> ImportKind:
     return kind
 
 
+_discovered = False
+
+
 def kinds() -> dict[str, ImportKind]:
     """All import kinds (each app's `imports` module registers its own)."""
-    if not _KINDS:
+    global _discovered
+    if not _discovered:
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("imports")
+        _discovered = True
     return _KINDS
 
 

@@ -107,3 +107,12 @@ def test_rows_about_one_occupation_must_agree(world, tmp_path):
 def test_only_city_admins_import_occupations(world, tmp_path):
     with pytest.raises(PermissionDenied):
         import_occupations(actor=world.user("school"), path=sheet(tmp_path / "o.xlsx", [[CNC] + [""] * 6]))
+
+
+def test_the_cli_imports_an_occupation_list(world, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = sheet(tmp_path / "o.xlsx", [[CNC, "数控车工", "", "", "", "", ""]])
+    call_command("import", "occupations", str(path), "--as", "city", "--no-progress")
+    assert "新增 1" in capsys.readouterr().out
+    assert Trade.objects.filter(occupation__code=CNC, name="数控车工").exists()

@@ -1,7 +1,12 @@
-"""`python -m bench {roster,listpage} [options]` — see docs/performance.md.
+"""`python -m bench [all|roster|listpage] [options]` — see docs/performance.md.
 
-python -m bench roster --rows 100000 --db sqlite postgres
-python -m bench listpage --load 1000000 --runs 30
+    python -m bench                                  # = all: both benchmarks at their default sizes
+    python -m bench roster --rows 100000 --db sqlite postgres
+    python -m bench listpage --load 1000000 --runs 30
+    python -m bench listpage --runs 30               # reuse the data already loaded
+
+PostgreSQL databases: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/chizheng_bench);
+the roster benchmark uses `<that name>_roster`. Both are dropped and recreated.
 """
 
 from __future__ import annotations
@@ -12,18 +17,17 @@ USAGE = __doc__ or ""
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("roster", "listpage"):
+    args = sys.argv[1:] or ["all"]
+    name, rest = args[0], args[1:]
+    if name in ("-h", "--help") or name not in ("all", "roster", "listpage"):
         print(USAGE)
-        raise SystemExit(2)
-    name, rest = sys.argv[1], sys.argv[2:]
-    if name == "roster":
-        from . import roster
+        raise SystemExit(0 if name in ("-h", "--help") else 2)
+    from . import listpage, roster
 
-        roster.main(rest)
-    else:
-        from . import listpage
-
-        listpage.main(rest)
+    if name in ("all", "roster"):
+        roster.main(rest if name == "roster" else [])
+    if name in ("all", "listpage"):
+        listpage.main(rest if name == "listpage" else ["--load", "1000000", "--runs", "30"])
 
 
 main()

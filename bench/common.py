@@ -66,10 +66,12 @@ def child(module: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-def peak_rss_mb() -> float:
+def peak_rss_mb(children: bool = False) -> float:
+    """High-water RSS of this process (or of the largest child waited for), in MB."""
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
 
 
 def machine() -> dict[str, Any]:
@@ -78,6 +80,7 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],  # the 2 cores are shared
     }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

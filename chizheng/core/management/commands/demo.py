@@ -47,6 +47,8 @@ class Command(BaseCommand):
         else:
             plan = jiaozuo.plan_jiaozuo(options["seed"], options["size"])
             counts = jiaozuo.write_plan(plan)
+        if options["scale"] == "province":
+            self.stdout.write("")
         elapsed = time.monotonic() - started
         summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))

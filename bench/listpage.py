@@ -1,8 +1,9 @@
 """A scoped list page on province-scale data: `python -m bench listpage [--load N] [--runs 30]`.
 
-Requests the persons list (`people:person_list`) through Django's test Client, logged in
-as the county admin and the school admin that `chizheng demo --scale province` creates
-(the biggest school and its county), with a filter and on page 2. Reports median / p95
+Requests the persons list (`people:person_list`) and the students list through Django's
+test Client, logged in as the county admin and the school admin that `chizheng demo --scale
+province` creates (the biggest school and its county), with a filter, a search, on page 2
+and page 40 (and, outside the target, as the city admin). Reports median / p95
 over `--runs` requests after 3 warm-ups, the number of SQL queries of each request
 (CaptureQueriesContext; it must not vary) and the time of each query of the last run.
 

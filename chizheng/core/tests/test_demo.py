@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -72,6 +77,28 @@ def test_same_seed_same_plan_other_seed_other_people():
     other = plan_jiaozuo(DEFAULT_SEED + 1, "small")
     assert [(u.code, u.name) for u in other.units] == [(u.code, u.name) for u in first.units]  # fixed tree
     assert {p.id_number for p in other.persons} != {p.id_number for p in first.persons}
+
+
+_DIGEST = (
+    "import hashlib, django; django.setup();"
+    "from chizheng.demo.jiaozuo import plan_jiaozuo;"
+    "print(hashlib.sha256(repr(plan_jiaozuo({seed}, 'small')).encode()).hexdigest())"
+)
+
+
+def test_plan_does_not_depend_on_the_process():
+    """Another interpreter with another hash seed draws the same plan."""
+    here = hashlib.sha256(repr(plan_jiaozuo(DEFAULT_SEED, "small")).encode()).hexdigest()
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", _DIGEST.format(seed=DEFAULT_SEED)],
+        env=env,
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == here
 
 
 def test_database_holds_exactly_the_plan(demo):

@@ -1,5 +1,20 @@
 """The demo Jiaozuo: a deterministic plan (pure Python) and a fast writer.
 
+What it builds (default `--size full`; `small` keeps every unit and account, fewer people):
+- 焦作市 (410800) and its 11 county-level units: the ten GB/T 2260 codes and 焦作城乡一体化
+  示范区 as 410871 (see `names.DEMONSTRATION_ZONE_CODE`);
+- 45 schools (`names.SCHOOLS`): mostly 中职, 高职 with 五年制 中专部 students, two 本科, public and
+  民办, two closed; codes S + county code + two-digit serial (S41080201);
+- ~25k student records (stage by school kind, entry 2020–2025, graduation ≤ 2028, 6 % outstanding,
+  some 中职 graduates enrolled again at a 高职), 400 teachers, 3,000 social learners across the
+  target groups; names from Faker's zh_CN lists, valid ID numbers of Jiaozuo regions with birth
+  dates that fit the stage;
+- accounts (password settings.DEMO_PASSWORD, hashed once): the eight of
+  `core.demo_accounts.DEMO_USERNAMES` (county_admin = 解放区, school_admin = 焦作市职业技术学校,
+  learner = an enrolled student there), `county_<code>` per county and `school_<code lower-case>`
+  per school (e.g. school_s41080201);
+- national standard numbers (demo values) and key fields for 42 occupations, and 14 trades.
+
 `plan_jiaozuo(seed, size)` draws everything from one seeded `random.Random` and returns
 plain tuples keyed by codes and list positions (no database ids), so the same seed always
 gives the same plan; `write_plan(plan)` bulk-inserts it in one transaction.
@@ -119,9 +134,9 @@ class Plan:
 
 # Stage of a student by school kind, with weights: 高职 schools run a 五年制 中专部.
 _STAGES = {
-    SchoolKind.SECONDARY: ([("secondary", 1.0)]),
-    SchoolKind.HIGHER: ([("junior_college", 0.85), ("secondary", 0.15)]),
-    SchoolKind.UNDERGRADUATE: ([("undergraduate", 0.8), ("junior_college", 0.2)]),
+    SchoolKind.SECONDARY: [("secondary", 1.0)],
+    SchoolKind.HIGHER: [("junior_college", 0.85), ("secondary", 0.15)],
+    SchoolKind.UNDERGRADUATE: [("undergraduate", 0.8), ("junior_college", 0.2)],
 }
 _LENGTH = {"secondary": 3, "junior_college": 3, "undergraduate": 4}
 _ENTRY_AGE = {"secondary": 15, "junior_college": 18, "undergraduate": 18}

@@ -118,6 +118,11 @@ class ImportKind:
     is_zip: bool = False
     accept: str = ".xlsx,.xls,.ods,.csv"
 
+    @property
+    def has_template(self) -> bool:
+        # Templates test `has_template`: Django would *call* `template` and get an error.
+        return self.template is not None
+
 
 _KINDS: dict[str, ImportKind] = {}
 

@@ -19,6 +19,7 @@ import csv
 import gc
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -313,10 +314,13 @@ def main(argv: list[str]) -> None:
             common.child("roster", ["setup"], env2)
             real = common.child("roster", ["copy_real", "--file", str(typed), "--rows", str(args.rows)], env2)
             data["copy_into_real_tables"] = real
+            shutil.rmtree(env2["CHIZHENG_VAR_DIR"], ignore_errors=True)
             data["ratio_to_copy_into_real_tables"] = round(result["rows_per_s"] / real["rows_per_s"], 3)
             line += f"; COPY into the real tables {real['rows_per_s']:,} rows/s"
         print(line)
         print(f"  → {common.save('roster', db, data)}")
+        shutil.rmtree(env["CHIZHENG_VAR_DIR"], ignore_errors=True)  # the SQLite file and uploaded copies
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

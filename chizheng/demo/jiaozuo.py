@@ -32,7 +32,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from chizheng.core.choices import OrgKind, Ownership, Role, SchoolKind, TargetGroup
+from chizheng.core import audit
+from chizheng.core.choices import AuditAction, OrgKind, Ownership, Role, SchoolKind, TargetGroup
 from chizheng.core.models import OrgUnit, User
 from chizheng.core.rules import check_org_placement, check_school_fields
 from chizheng.occupations.models import Occupation, Trade
@@ -465,7 +466,7 @@ def write_plan(plan: Plan, password_hash: str | None = None) -> dict[str, int]:
         ],
         batch_size=BATCH,
     )
-    return {
+    counts = {
         "counties": sum(1 for u in plan.units if u.kind == OrgKind.COUNTY),
         "schools": sum(1 for u in plan.units if u.kind == OrgKind.SCHOOL),
         "persons": len(plan.persons),
@@ -475,6 +476,8 @@ def write_plan(plan: Plan, password_hash: str | None = None) -> dict[str, int]:
         "users": len(plan.users),
         **occupations,
     }
+    audit.record(None, AuditAction.IMPORT, units[names.CITY_CODE], after=counts, note=f"演示数据（种子 {plan.seed}）")
+    return counts
 
 
 def write_occupation_demo() -> dict[str, int]:

@@ -27,7 +27,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from chizheng.core.choices import OrgKind, Ownership, Role, SchoolKind, TargetGroup
+from chizheng.core import audit
+from chizheng.core.choices import AuditAction, OrgKind, Ownership, Role, SchoolKind, TargetGroup
 from chizheng.core.models import User
 from chizheng.people.models import Person, SocialLearner, Student, Teacher
 
@@ -329,7 +330,7 @@ def build_province(
     with transaction.atomic():
         User.objects.bulk_create(users, batch_size=BATCH)
     _finish()
-    return {
+    counts = {
         "counties": len(county_ids),
         "schools": len(school_ids),
         "persons": person_w.written,
@@ -338,6 +339,10 @@ def build_province(
         "learners": learner_w.written,
         "users": len(users),
     }
+    audit.record(
+        None, AuditAction.IMPORT, by_code[names.CITY_CODE], after=counts, note=f"省级规模基准数据（种子 {seed}）"
+    )
+    return counts
 
 
 def _finish() -> None:

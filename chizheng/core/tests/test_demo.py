@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 
 from chizheng.core.choices import OrgKind, Role, SchoolKind
 from chizheng.core.demo_accounts import DEMO_USERNAMES
-from chizheng.core.models import OrgUnit, User
+from chizheng.core.models import AuditEvent, OrgUnit, User
 from chizheng.core.scoping import scope_of
 from chizheng.demo import names
 from chizheng.demo.jiaozuo import DEFAULT_SEED, plan_jiaozuo
@@ -68,6 +68,7 @@ def _snapshot() -> dict[str, list[tuple[object, ...]]]:
             Student.objects.values_list("person__id_number", "school__code", "major", "stage", "entry_year", "status")
         ),
         "users": sorted(User.objects.values_list("username", "role", "org_unit__code", "person__id_number")),
+        "audit": sorted(AuditEvent.objects.values_list("action", "object_repr")),
     }
 
 
@@ -213,6 +214,13 @@ def test_occupation_standards_and_trades(demo):
     assert all(o.standard_number.startswith(o.code) and o.standard_levels for o in with_standard)
     assert Trade.objects.get(name="育婴员").occupation.code == "4-10-01-01"
     assert Occupation.objects.get(code="4-01-06-01").key_field == "e_commerce"
+
+
+def test_the_load_is_audited(demo):
+    event = AuditEvent.objects.get()
+    assert (event.action, event.channel, event.object_repr) == ("import", "cli", "焦作市")
+    assert event.after is not None
+    assert event.after["persons"] == Person.objects.count()
 
 
 def test_if_empty_changes_nothing_and_plain_rerun_refuses(demo):

@@ -27,8 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=20_000, help="province scale: rows per write")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from chizheng.core.audit import audit_context
         from chizheng.demo import jiaozuo
 
+        with audit_context(channel="cli"):
+            self._handle(jiaozuo, options)
+
+    def _handle(self, jiaozuo: Any, options: dict[str, Any]) -> None:
         if jiaozuo.demo_exists():
             if options["if_empty"]:
                 self.stdout.write("演示数据已存在（焦作市），跳过。")
@@ -44,11 +49,10 @@ class Command(BaseCommand):
                 chunk=options["chunk"],
                 progress=lambda done, total: self.stdout.write(f"  {done:,}/{total:,} 人", ending="\r"),
             )
+            self.stdout.write("")
         else:
             plan = jiaozuo.plan_jiaozuo(options["seed"], options["size"])
             counts = jiaozuo.write_plan(plan)
-        if options["scale"] == "province":
-            self.stdout.write("")
         elapsed = time.monotonic() - started
         summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))

@@ -42,3 +42,23 @@ def test_pagination_clamps_out_of_range_pages(world, login):
     response = client.get(reverse("core:org_list"), {"page": "999"})
     assert response.status_code == 200
     assert "第 1 / 1 页" in response.content.decode()
+
+
+def test_a_large_unfiltered_postgresql_list_shows_an_estimate_and_filtered_lists_exact_counts(world, login):
+    from django.db import connection
+
+    from chizheng.core.listing import EstimatingPaginator
+    from chizheng.core.models import OrgUnit
+
+    unfiltered = EstimatingPaginator(OrgUnit.objects.all(), 10)
+    assert unfiltered.count == 6  # far below the threshold: exact everywhere
+    assert not unfiltered.estimated
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # pretend the planner saw a huge table
+            cursor.execute("UPDATE pg_class SET reltuples = 5000000 WHERE oid = 'core_orgunit'::regclass")
+        big = EstimatingPaginator(OrgUnit.objects.all(), 10)
+        assert big.count == 5_000_000
+        assert big.estimated
+    filtered = EstimatingPaginator(OrgUnit.objects.filter(kind="school"), 10)
+    assert filtered.count == 3
+    assert not filtered.estimated

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from chizheng.core.permissions import Perm, has_perm
-from chizheng.core.scoping import get_for
+from chizheng.core.permissions import Perm, has_perm, require
+from chizheng.core.scoping import get_for, scope_of
 
 from .models import Person, SocialLearner, Student, Teacher
 
 
 def get_person_for(actor: Any, pk: int) -> Person:
-    """A person the actor may see (learners: only themselves); 404 otherwise."""
+    """A person the actor may see: 404 outside the scope (learners: anyone but themselves).
+
+    Roles without Perm.VIEW_PEOPLE (examiners, experts, HRSS officers) get 403 even inside
+    their unit: being in a school does not make its person registry theirs to read.
+    """
+    if scope_of(actor).kind != "self":
+        require(actor, Perm.VIEW_PEOPLE)
     return get_for(actor, Person.objects.select_related("school", "county"), pk=pk)
 
 

@@ -37,6 +37,14 @@ def _unit_filters(user: object) -> list[Filter]:
     return filters
 
 
+def _full_id_export(request: HttpRequest, value: Any) -> dict[str, Any]:
+    """Lists show masked ID numbers; roles that need them may export them in full (audited)."""
+    return {
+        "full_columns": {"身份证号": Column("身份证号", value)},
+        "allow_full": has_perm(request.user, Perm.VIEW_FULL_ID),
+    }
+
+
 def _person_link(p: Person) -> str:
     return reverse("people:person_detail", args=[p.pk])
 
@@ -58,6 +66,7 @@ def person_list(request: HttpRequest) -> HttpResponseBase:
         search_fields=["name", "id_number"],
         search_placeholder="姓名或完整身份证号",
         export_name="人员库",
+        **_full_id_export(request, lambda p: p.id_number),
     )
     return page.render(request)
 
@@ -89,6 +98,7 @@ def student_list(request: HttpRequest) -> HttpResponseBase:
         search_fields=["person__name", "person__id_number", "major__icontains", "student_number"],
         search_placeholder="姓名、身份证号、专业或学号",
         export_name="在校生",
+        **_full_id_export(request, lambda r: r.person.id_number),
     )
     return page.render(request)
 
@@ -109,6 +119,7 @@ def teacher_list(request: HttpRequest) -> HttpResponseBase:
         filters=_unit_filters(request.user),
         search_fields=["person__name", "person__id_number", "department__icontains"],
         export_name="教师",
+        **_full_id_export(request, lambda r: r.person.id_number),
     )
     return page.render(request)
 
@@ -133,6 +144,7 @@ def learner_list(request: HttpRequest) -> HttpResponseBase:
         ],
         search_fields=["person__name", "person__id_number", "employer__icontains"],
         export_name="社会学员",
+        **_full_id_export(request, lambda r: r.person.id_number),
     )
     return page.render(request)
 

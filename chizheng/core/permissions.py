@@ -20,6 +20,11 @@ class Perm(str, Enum):
     VIEW_OCCUPATIONS = "view_occupations"
     MANAGE_OCCUPATIONS = "manage_occupations"
     VIEW_AUDIT = "view_audit"
+    # evaluation specs (评价规范, R3)
+    VIEW_SPECS = "view_specs"
+    DRAFT_SPEC = "draft_spec"
+    REVIEW_SPEC = "review_spec"
+    FILE_SPEC = "file_spec"
 
 
 _ADMIN_COMMON = {Perm.VIEW_ORG, Perm.VIEW_PEOPLE, Perm.VIEW_FULL_ID, Perm.VIEW_OCCUPATIONS}
@@ -38,6 +43,18 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.HRSS_OFFICER: frozenset({Perm.VIEW_ORG, Perm.VIEW_OCCUPATIONS}),
     Role.LEARNER: frozenset(),
 }
+
+
+# Evaluation specs (R3): schools draft and invite, experts review, the 人社 officer files; education
+# admins above the school follow their schools' specs. Which rows: EvaluationSpec.objects.restrict.
+_SPEC_PERMS: dict[str, set[Perm]] = {
+    Role.CITY_ADMIN: {Perm.VIEW_SPECS},
+    Role.COUNTY_ADMIN: {Perm.VIEW_SPECS},
+    Role.SCHOOL_ADMIN: {Perm.VIEW_SPECS, Perm.DRAFT_SPEC},
+    Role.EXPERT: {Perm.VIEW_SPECS, Perm.REVIEW_SPEC},
+    Role.HRSS_OFFICER: {Perm.VIEW_SPECS, Perm.FILE_SPEC},
+}
+ROLE_PERMS = {role: frozenset(perms | _SPEC_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
 
 
 def has_perm(user: Any, perm: Perm) -> bool:

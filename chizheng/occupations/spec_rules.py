@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from chizheng.core.errors import DomainError
@@ -122,8 +122,8 @@ def check_may_give_opinion(status: str, *, invited: bool, already_given: bool) -
         raise DomainError("spec_not_under_review", f"评价规范当前{SpecStatus(status).label}，不能提交评审意见。")
 
 
-def count_approvals(opinions: Iterable[tuple[int, str]]) -> int:
-    """The number of DISTINCT experts whose opinion is an approval, from (expert id, verdict) pairs."""
+def count_approvals(opinions: Iterable[tuple[Hashable, str]]) -> int:
+    """The number of DISTINCT experts whose opinion is an approval, from (expert key, verdict) pairs."""
     return len({expert for expert, verdict in opinions if verdict in APPROVING})
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chizheng.core",
     "chizheng.occupations",
     "chizheng.people",
+    "chizheng.institutions",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,11 @@ class Perm(str, Enum):
     DRAFT_SPEC = "draft_spec"
     REVIEW_SPEC = "review_spec"
     FILE_SPEC = "file_spec"
+    # evaluation institutions (评价机构, R2) and their examiners
+    VIEW_INSTITUTIONS = "view_institutions"
+    FILE_INSTITUTION = "file_institution"
+    REVIEW_INSTITUTION = "review_institution"
+    MANAGE_EXAMINERS = "manage_examiners"
 
 
 _ADMIN_COMMON = {Perm.VIEW_ORG, Perm.VIEW_PEOPLE, Perm.VIEW_FULL_ID, Perm.VIEW_OCCUPATIONS}
@@ -55,6 +60,16 @@ _SPEC_PERMS: dict[str, set[Perm]] = {
     Role.HRSS_OFFICER: {Perm.VIEW_SPECS, Perm.FILE_SPEC},
 }
 ROLE_PERMS = {role: frozenset(perms | _SPEC_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
+
+# Evaluation institutions (R2): schools file and keep their examiner registry, the 人社 officer
+# approves filings and manages them (annual review, scope, suspension, revocation, subsidy list).
+_INSTITUTION_PERMS: dict[str, set[Perm]] = {
+    Role.CITY_ADMIN: {Perm.VIEW_INSTITUTIONS},
+    Role.COUNTY_ADMIN: {Perm.VIEW_INSTITUTIONS},
+    Role.SCHOOL_ADMIN: {Perm.VIEW_INSTITUTIONS, Perm.FILE_INSTITUTION, Perm.MANAGE_EXAMINERS},
+    Role.HRSS_OFFICER: {Perm.VIEW_INSTITUTIONS, Perm.REVIEW_INSTITUTION},
+}
+ROLE_PERMS = {role: frozenset(perms | _INSTITUTION_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
 
 
 def has_perm(user: Any, perm: Perm) -> bool:

@@ -19,6 +19,7 @@ from ninja import NinjaAPI
 from chizheng.core.api import API_AUTH, Utf8JSONRenderer, error_body, install_error_handlers
 from chizheng.core.api import router as core_router
 from chizheng.occupations.api import router as occupations_router
+from chizheng.occupations.spec_api import router as specs_router
 from chizheng.people.api import router as people_router
 
 
@@ -79,3 +80,4 @@ install_error_handlers(api)
 api.add_router("", core_router)
 api.add_router("", people_router)
 api.add_router("", occupations_router)
+api.add_router("", specs_router)

@@ -55,6 +55,7 @@ class Objects:
     trade: int
     job: int  # an ImportJob of the own school, with an error workbook
     kind: str = "students"
+    spec: int = 0  # an EvaluationSpec of the own school, submitted, the persona `expert` invited
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,22 @@ PAGES: dict[str, Row] = {
     "occupations:trade_delete": Row(
         "POST", page("occupations:trade_delete", "occupation", "trade"), "L 403 403 403 403 302 403 403 403"
     ),
+    # evaluation specs (R3): experts see only invited specs, 人社 only submitted ones
+    "occupations:spec_list": Row("GET", page("occupations:spec_list"), "L 403 200 200 200 200 403 200 200"),
+    "occupations:spec_create": Row("GET", page("occupations:spec_create"), "L 403 200 200 403 403 403 403 403"),
+    "occupations:spec_detail": Row("GET", page("occupations:spec_detail", "spec"), "L 403 404 200 200 200 403 200 200"),
+    "occupations:spec_edit": Row("GET", page("occupations:spec_edit", "spec"), "L 403 404 200 403 403 403 403 403"),
+    "occupations:spec_invite": Row("GET", page("occupations:spec_invite", "spec"), "L 403 404 200 403 403 403 403 403"),
+    "occupations:spec_opinion": Row(
+        "GET", page("occupations:spec_opinion", "spec"), "L 403 403 403 403 403 403 200 403"
+    ),
+    "occupations:spec_submit": Row(
+        "POST", page("occupations:spec_submit", "spec"), "L 403 404 302 403 403 403 403 403"
+    ),
+    "occupations:spec_file": Row("GET", page("occupations:spec_file", "spec"), "L 403 403 403 403 403 403 403 200"),
+    "occupations:spec_withdraw": Row(
+        "GET", page("occupations:spec_withdraw", "spec"), "L 403 404 200 403 403 403 403 200"
+    ),
     # the API's own pages: the OpenAPI document and its docs describe the API, no data
     "api:api-root": Row("GET", page("api:api-root"), "200 200 200 200 200 200 200 200 200"),
     "api:openapi-json": Row("GET", page("api:openapi-json"), "200 200 200 200 200 200 200 200 200"),
@@ -153,6 +170,37 @@ API: dict[str, str] = {
     "GET /api/v1/imports/{job_id}": "401 403 404 200 200 200 403 403 403",
     "GET /api/v1/imports/{job_id}/errors": "401 403 404 200 200 200 403 403 403",
     "POST /api/v1/imports/{kind}": "401 403 201 201 201 201 403 403 403",
+    # evaluation specs (R3); the spec is already submitted, so the school's writes answer 400 (wrong status)
+    "GET /api/v1/specs": "401 403 200 200 200 200 403 200 200",
+    "GET /api/v1/specs/export": "401 403 200 200 200 200 403 200 200",
+    "POST /api/v1/specs": "401 403 201 201 403 403 403 403 403",
+    "GET /api/v1/specs/{spec_id}": "401 403 404 200 200 200 403 200 200",
+    "PUT /api/v1/specs/{spec_id}": "401 403 404 400 403 403 403 403 403",
+    "GET /api/v1/experts": "401 403 200 200 403 403 403 403 403",
+    "POST /api/v1/specs/{spec_id}/invitations": "401 403 404 400 403 403 403 403 403",
+    "POST /api/v1/specs/{spec_id}/opinions": "401 403 403 403 403 403 403 400 403",
+    "POST /api/v1/specs/{spec_id}/submit": "401 403 404 400 403 403 403 403 403",
+    "POST /api/v1/specs/{spec_id}/filing": "401 403 403 403 403 403 403 403 200",
+    "POST /api/v1/specs/{spec_id}/withdraw": "401 403 404 200 403 403 403 403 400",
+}
+
+_SPEC_BODY = {
+    "occupation_code": "4-04-05-01",
+    "title": "矩阵规范",
+    "levels": [5, 4],
+    "theory_weight": "30",
+    "skill_weight": "70",
+    "candidates_per_invigilator": 15,
+    "candidates_per_examiner": 5,
+}
+# JSON bodies of API writes (valid, so that the cell shows the permission and scope, not a 422).
+API_DATA: dict[str, dict[str, Any]] = {
+    "POST /api/v1/specs": _SPEC_BODY,
+    "PUT /api/v1/specs/{spec_id}": _SPEC_BODY,
+    "POST /api/v1/specs/{spec_id}/invitations": {"expert_id": 0},
+    "POST /api/v1/specs/{spec_id}/opinions": {"verdict": "approve"},
+    "POST /api/v1/specs/{spec_id}/filing": {"filing_number": "矩阵-1", "filed_on": "2023-01-01"},
+    "POST /api/v1/specs/{spec_id}/withdraw": {"reason": "矩阵"},
 }
 
 # URL patterns deliberately outside the matrix, each with its reason.
@@ -176,6 +224,7 @@ def _params(o: Objects) -> dict[str, Any]:
         "code": o.occupation,
         "job_id": o.job,
         "kind": o.kind,
+        "spec_id": o.spec,
     }
 
 
@@ -187,7 +236,7 @@ def _rows() -> Iterator[tuple[str, Row]]:
     yield from PAGES.items()
     for key, expect in API.items():
         method, template = key.split(" ", 1)
-        data = {"name": "matrix"} if key == "POST /api/v1/tokens" else None
+        data = {"name": "matrix"} if key == "POST /api/v1/tokens" else API_DATA.get(key)
         yield key, Row(method, _api_url(template), expect, data)
 
 
@@ -221,7 +270,38 @@ def objects(world):
         group="6-18",
         trade=trade.pk,
         job=job.pk,
+        spec=_matrix_spec(world),
     )
+
+
+def _matrix_spec(world: Any) -> int:
+    """A submitted spec of the own school with five approvals; the persona `expert` is invited."""
+    import datetime as dt
+
+    from chizheng.core.choices import Role
+    from chizheng.core.models import User
+    from chizheng.occupations.choices import SpecStatus
+    from chizheng.occupations.models import EvaluationSpec, Occupation, SpecInvitation, SpecOpinion
+
+    spec = EvaluationSpec.objects.create(
+        school=world.school,
+        county=world.county,
+        occupation=Occupation.objects.get(code="4-04-05-05"),
+        title="人工智能训练师评价规范",
+        levels=[5, 4, 3],
+        theory_weight=30,
+        skill_weight=70,
+        candidates_per_invigilator=15,
+        candidates_per_examiner=5,
+        status=SpecStatus.SUBMITTED,
+        submitted_on=dt.date(2022, 12, 1),
+    )
+    SpecInvitation.objects.create(spec=spec, expert=world.user("expert"))
+    for i in range(5):
+        reviewer = User.objects.create(username=f"matrix_expert_{i}", role=Role.EXPERT)
+        SpecInvitation.objects.create(spec=spec, expert=reviewer)
+        SpecOpinion.objects.create(spec=spec, expert=reviewer, verdict="approve", given_on=dt.date(2022, 11, 1))
+    return spec.pk
 
 
 def _roster() -> SimpleUploadedFile:
@@ -244,7 +324,8 @@ def _status(world: Any, persona: str, row: Row, url: str) -> str:
         elif url.startswith("/api/v1/imports/"):
             response = client.post(url, {"file": _roster()})
         elif url.startswith("/api/"):
-            response = client.post(url, json.dumps(row.data or {}), content_type="application/json")
+            send = getattr(client, row.method.lower())
+            response = send(url, json.dumps(row.data or {}), content_type="application/json")
         else:
             response = client.post(url, row.data or {})
         transaction.set_rollback(True)

@@ -50,6 +50,7 @@ NAV: list[tuple[str, list[NavItem]]] = [
         [
             NavItem("职业与工种", "occupations:occupation_list", Perm.VIEW_OCCUPATIONS),
             NavItem("按分类浏览", "occupations:browse", Perm.VIEW_OCCUPATIONS),
+            NavItem("评价规范", "occupations:spec_list", Perm.VIEW_SPECS),
         ],
     ),
     (

@@ -25,7 +25,7 @@ class OccupationRef(Schema):
 class ExpertOut(Schema):
     id: int
     username: str
-    name: str = Field(alias="get_full_name")
+    display_name: str
 
 
 class SpecOut(Schema):

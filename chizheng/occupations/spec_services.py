@@ -184,7 +184,7 @@ def spec_invite(*, actor: User, spec: EvaluationSpec, expert: User, affiliation:
     spec = _lock(spec)
     spec_rules.check_may_invite(spec.status, expert_role=expert.role, expert_active=expert.is_active)
     spec_rules.check_expert_independent(
-        expert_name=expert.get_full_name() or expert.username,
+        expert_name=str(expert),
         drafting_school_id=spec.school_id,
         expert_school_ids=_schools_of(expert),
         school_name=spec.school.name,

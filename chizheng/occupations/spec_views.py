@@ -88,7 +88,7 @@ class SpecForm(forms.Form):
 
 class ExpertChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.get_full_name() or obj.username}（{obj.username}）"
+        return f"{obj}（{obj.username}）"
 
 
 class InviteForm(forms.Form):

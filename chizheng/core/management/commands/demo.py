@@ -53,12 +53,17 @@ class Command(BaseCommand):
         else:
             plan = jiaozuo.plan_jiaozuo(options["seed"], options["size"])
             counts = jiaozuo.write_plan(plan)
+            from chizheng.demo import specs as demo_specs
+
+            counts.update(demo_specs.build(options["seed"]))  # evaluation specs (R3)
         elapsed = time.monotonic() - started
         summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))
 
 
 LABELS = {
+    "experts": "评审专家",
+    "specs": "评价规范",
     "counties": "县区",
     "schools": "院校",
     "persons": "人员",

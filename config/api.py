@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 
 from chizheng.core.api import API_AUTH, Utf8JSONRenderer, error_body, install_error_handlers
 from chizheng.core.api import router as core_router
+from chizheng.institutions.api import router as institutions_router
 from chizheng.occupations.api import router as occupations_router
 from chizheng.occupations.spec_api import router as specs_router
 from chizheng.people.api import router as people_router
@@ -81,3 +82,4 @@ api.add_router("", core_router)
 api.add_router("", people_router)
 api.add_router("", occupations_router)
 api.add_router("", specs_router)
+api.add_router("", institutions_router)

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from chizheng.core import views as core_views
+from chizheng.institutions import views as institution_views
 
 from .api import api
 
@@ -12,5 +13,7 @@ urlpatterns = [
     path("core/", include("chizheng.core.urls")),
     path("people/", include("chizheng.people.urls")),
     path("occupations/", include("chizheng.occupations.urls")),
+    path("institutions/", include("chizheng.institutions.urls")),
+    path("catalog/", institution_views.catalog, name="catalog"),
     path("api/v1/", api.urls),
 ]

@@ -56,6 +56,13 @@ class Objects:
     job: int  # an ImportJob of the own school, with an error workbook
     kind: str = "students"
     spec: int = 0  # an EvaluationSpec of the own school, submitted, the persona `expert` invited
+    # evaluation institutions (R2): a filed institution of the own school and its rows
+    institution: int = 0
+    inst_scope: int = 0
+    attachment: int = 0
+    examiner: int = 0
+    subsidy: int = 0
+    level: int = 4
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,63 @@ PAGES: dict[str, Row] = {
     "occupations:spec_withdraw": Row(
         "GET", page("occupations:spec_withdraw", "spec"), "L 403 404 200 403 403 403 403 200"
     ),
+    # evaluation institutions (R2): schools file, 人社 approves and manages, the catalog is public
+    "catalog": Row("GET", page("catalog"), "200 200 200 200 200 200 200 200 200"),
+    "institutions:institution_list": Row(
+        "GET", page("institutions:institution_list"), "L 403 200 200 200 200 403 403 200"
+    ),
+    "institutions:institution_create": Row(
+        "GET", page("institutions:institution_create"), "L 403 200 200 403 403 403 403 403"
+    ),
+    "institutions:review_queue": Row("GET", page("institutions:review_queue"), "L 403 403 403 403 403 403 403 200"),
+    "institutions:subsidy_list": Row("GET", page("institutions:subsidy_list"), "L 403 200 200 200 200 403 403 200"),
+    "institutions:subsidy_add": Row("GET", page("institutions:subsidy_add"), "L 403 403 403 403 403 403 403 200"),
+    "institutions:subsidy_remove": Row(
+        "POST", page("institutions:subsidy_remove", "subsidy"), "L 403 403 403 403 403 403 403 302"
+    ),
+    "institutions:examiner_list": Row("GET", page("institutions:examiner_list"), "L 403 200 200 200 200 403 403 200"),
+    "institutions:examiner_create": Row(
+        "GET", page("institutions:examiner_create"), "L 403 200 200 403 403 403 403 403"
+    ),
+    "institutions:examiner_remove": Row(
+        "POST", page("institutions:examiner_remove", "examiner"), "L 403 404 302 403 403 403 403 403"
+    ),
+    "institutions:institution_detail": Row(
+        "GET", page("institutions:institution_detail", "institution"), "L 403 404 200 200 200 403 403 200"
+    ),
+    "institutions:institution_edit": Row(
+        "GET", page("institutions:institution_edit", "institution"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "institutions:institution_submit": Row(
+        "POST", page("institutions:institution_submit", "institution"), "L 403 404 302 403 403 403 403 403"
+    ),
+    "institutions:scope_add": Row(
+        "GET", page("institutions:scope_add", "institution"), "L 403 404 200 403 403 403 403 200"
+    ),
+    "institutions:scope_remove": Row(
+        "GET", page("institutions:scope_remove", "institution", "inst_scope"), "L 403 404 200 403 403 403 403 200"
+    ),
+    "institutions:attachment_add": Row(
+        "GET", page("institutions:attachment_add", "institution"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "institutions:attachment_download": Row(
+        "GET",
+        page("institutions:attachment_download", "institution", "attachment"),
+        "L 403 404 200 200 200 403 403 200",
+    ),
+    **{
+        f"institutions:{name}": Row(
+            "GET", page(f"institutions:{name}", "institution"), "L 403 403 403 403 403 403 403 200"
+        )
+        for name in (
+            "institution_approve",
+            "institution_return",
+            "institution_annual_review",
+            "institution_suspend",
+            "institution_restore",
+            "institution_revoke",
+        )
+    },
     # the API's own pages: the OpenAPI document and its docs describe the API, no data
     "api:api-root": Row("GET", page("api:api-root"), "200 200 200 200 200 200 200 200 200"),
     "api:openapi-json": Row("GET", page("api:openapi-json"), "200 200 200 200 200 200 200 200 200"),
@@ -182,6 +246,23 @@ API: dict[str, str] = {
     "POST /api/v1/specs/{spec_id}/submit": "401 403 404 400 403 403 403 403 403",
     "POST /api/v1/specs/{spec_id}/filing": "401 403 403 403 403 403 403 403 200",
     "POST /api/v1/specs/{spec_id}/withdraw": "401 403 404 200 403 403 403 403 400",
+    # evaluation institutions (R2); the institution is filed, so approve/return/restore/submit answer 400 (status)
+    "GET /api/v1/catalog": "200 200 200 200 200 200 200 200 200",
+    "GET /api/v1/institutions": "401 403 200 200 200 200 403 403 200",
+    "POST /api/v1/institutions": "401 403 201 201 403 403 403 403 403",
+    "GET /api/v1/institutions/{institution_id}": "401 403 404 200 200 200 403 403 200",
+    "POST /api/v1/institutions/{institution_id}/scopes": "401 403 404 403 403 403 403 403 201",
+    "POST /api/v1/institutions/{institution_id}/submit": "401 403 404 400 403 403 403 403 403",
+    "POST /api/v1/institutions/{institution_id}/approve": "401 403 403 403 403 403 403 403 400",
+    "POST /api/v1/institutions/{institution_id}/return": "401 403 403 403 403 403 403 403 400",
+    "POST /api/v1/institutions/{institution_id}/suspend": "401 403 403 403 403 403 403 403 200",
+    "POST /api/v1/institutions/{institution_id}/restore": "401 403 403 403 403 403 403 403 400",
+    "POST /api/v1/institutions/{institution_id}/revoke": "401 403 403 403 403 403 403 403 200",
+    "POST /api/v1/institutions/{institution_id}/annual-review": "401 403 403 403 403 403 403 403 200",
+    "POST /api/v1/institutions/{institution_id}/subsidy-list": "401 403 403 403 403 403 403 403 201",
+    "GET /api/v1/institutions/{institution_id}/may-assess/{code}/{level}": "401 403 404 200 200 200 403 403 200",
+    "GET /api/v1/examiners": "401 403 200 200 200 200 403 403 200",
+    "GET /api/v1/subsidy-list": "401 403 200 200 200 200 403 403 200",
 }
 
 _SPEC_BODY = {
@@ -201,6 +282,21 @@ API_DATA: dict[str, dict[str, Any]] = {
     "POST /api/v1/specs/{spec_id}/opinions": {"verdict": "approve"},
     "POST /api/v1/specs/{spec_id}/filing": {"filing_number": "矩阵-1", "filed_on": "2023-01-01"},
     "POST /api/v1/specs/{spec_id}/withdraw": {"reason": "矩阵"},
+    "POST /api/v1/institutions": {
+        "kind": "college",
+        "name": "矩阵评价中心",
+        "code": "0999",
+        "contact": "王",
+        "phone": "0391",
+    },
+    "POST /api/v1/institutions/{institution_id}/scopes": {"occupation_code": "6-18-01-01", "highest_level": 5},
+    "POST /api/v1/institutions/{institution_id}/approve": {"filing_number": "矩阵-2", "filed_on": "2023-01-01"},
+    "POST /api/v1/institutions/{institution_id}/return": {"reason": "矩阵"},
+    "POST /api/v1/institutions/{institution_id}/suspend": {"from_date": "2023-01-01", "reason": "矩阵"},
+    "POST /api/v1/institutions/{institution_id}/restore": {"on_date": "2023-01-01"},
+    "POST /api/v1/institutions/{institution_id}/revoke": {"on_date": "2023-01-01", "reason": "矩阵"},
+    "POST /api/v1/institutions/{institution_id}/annual-review": {"on_date": "2023-03-01"},
+    "POST /api/v1/institutions/{institution_id}/subsidy-list": {"year": 2031},
 }
 
 # URL patterns deliberately outside the matrix, each with its reason.
@@ -225,6 +321,8 @@ def _params(o: Objects) -> dict[str, Any]:
         "job_id": o.job,
         "kind": o.kind,
         "spec_id": o.spec,
+        "institution_id": o.institution,
+        "level": o.level,
     }
 
 
@@ -247,6 +345,7 @@ def objects(world):
     from chizheng.core.errors import RowError
     from chizheng.core.imports import job_finish
     from chizheng.core.models import ImportJob
+    from chizheng.institutions.tests.factories import matrix_objects
     from chizheng.occupations.models import Occupation, Trade
     from chizheng.people.models import Student
 
@@ -271,6 +370,7 @@ def objects(world):
         trade=trade.pk,
         job=job.pk,
         spec=_matrix_spec(world),
+        **{key: int(value) for key, value in matrix_objects(world).items()},  # type: ignore[arg-type]
     )
 
 

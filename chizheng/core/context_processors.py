@@ -54,6 +54,16 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
     (
+        "评价机构",
+        [
+            NavItem("评价机构", "institutions:institution_list", Perm.VIEW_INSTITUTIONS),
+            NavItem("备案审核", "institutions:review_queue", Perm.REVIEW_INSTITUTION),
+            NavItem("考评人员", "institutions:examiner_list", Perm.VIEW_INSTITUTIONS),
+            NavItem("补贴名单", "institutions:subsidy_list", Perm.VIEW_INSTITUTIONS),
+            NavItem("公开目录", "catalog"),
+        ],
+    ),
+    (
         "系统",
         [
             NavItem("审计日志", "core:audit_list", Perm.VIEW_AUDIT),

@@ -50,7 +50,12 @@ def home(request: HttpRequest) -> HttpResponseBase:
     if has_perm(user, Perm.VIEW_PEOPLE):
         stats["persons"] = Person.objects.restrict(user).count()
         stats["students"] = Student.objects.restrict(user).count()
-    return render(request, "core/home.html", {"stats": stats})
+    r1 = None
+    if has_perm(user, Perm.VIEW_INSTITUTIONS):
+        from chizheng.institutions.selectors import r1_progress
+
+        r1 = r1_progress(user)
+    return render(request, "core/home.html", {"stats": stats, "r1": r1})
 
 
 def _county_choices(user: Any) -> list[tuple[str, str]]:

@@ -71,3 +71,37 @@ def filed_spec(
         filing_number=f"豫人社规范备{occupation.pk}" if filed else "",
         filed_on=on if filed else None,
     )
+
+
+def matrix_objects(world: object) -> dict[str, int]:
+    """The permission matrix's institution objects: a filed institution of the own school with a scope,
+    an attachment, an examiner and a subsidy-list entry."""
+    from django.core.files.base import ContentFile
+
+    from chizheng.people.models import Person
+
+    from ..models import InstitutionAttachment
+
+    school_admin, hrss = world.user("school"), world.user("hrss")  # type: ignore[attr-defined]
+    inst = file_institution(school_admin, hrss, code="0801", number="矩阵-备案-1")
+    attachment = InstitutionAttachment(institution=inst, title="备案表", content_type="application/pdf", size=9)
+    attachment.file.save("matrix.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    examiner = services.examiner_add(
+        actor=school_admin,
+        institution=inst,
+        person=Person.objects.get(name="李明"),
+        role="supervisor",
+        occupation=None,
+        highest_level=None,
+        qualification_number="DD-1",
+        valid_from=dt.date(2022, 1, 1),
+        valid_until=dt.date(2026, 12, 31),
+    )
+    entry = services.subsidy_list_add(actor=hrss, year=2022, institution=inst)
+    return {
+        "institution": inst.pk,
+        "inst_scope": inst.scopes.get().pk,
+        "attachment": attachment.pk,
+        "examiner": examiner.pk,
+        "subsidy": entry.pk,
+    }

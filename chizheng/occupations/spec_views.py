@@ -108,7 +108,7 @@ class OpinionForm(forms.Form):
     comments = forms.CharField(
         label="具体意见", widget=forms.Textarea(attrs={"rows": 6}), required=False, help_text="修改后同意或不同意时必填"
     )
-    given_on = forms.DateField(label="评审日期", widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(label="评审日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,7 +117,7 @@ class OpinionForm(forms.Form):
 
 class FilingForm(forms.Form):
     filing_number = forms.CharField(label="省人社厅备案编号", max_length=60)
-    filed_on = forms.DateField(label="备案日期", widget=forms.DateInput(attrs={"type": "date"}))
+    filed_on = forms.DateField(label="备案日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,7 +126,9 @@ class FilingForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label="撤回原因", max_length=200)
-    on_date = forms.DateField(label="撤回日期（自该日起不再生效）", widget=forms.DateInput(attrs={"type": "date"}))
+    on_date = forms.DateField(
+        label="撤回日期（自该日起不再生效）", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

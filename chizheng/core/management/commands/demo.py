@@ -56,12 +56,19 @@ class Command(BaseCommand):
             from chizheng.demo import specs as demo_specs
 
             counts.update(demo_specs.build(options["seed"]))  # evaluation specs (R3)
+            from chizheng.demo import institutions as demo_institutions
+
+            counts.update(demo_institutions.build(options["seed"]))  # evaluation institutions (R2)
         elapsed = time.monotonic() - started
         summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))
 
 
 LABELS = {
+    "institutions": "评价机构",
+    "filed_institutions": "已备案机构",
+    "examiners": "考评人员",
+    "subsidy_entries": "补贴名单",
     "experts": "评审专家",
     "specs": "评价规范",
     "counties": "县区",

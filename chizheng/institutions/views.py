@@ -152,7 +152,7 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     context = {
         "inst": institution,
         "scopes": scopes,
-        "events": institution.events.select_related("actor").order_by("on_date", "at", "id"),
+        "events": institution.events.select_related("actor").order_by("at", "id"),
         "attachments": institution.attachments.all(),
         "examiners": institution.examiners.select_related("person", "occupation"),
         "subsidy_years": institution.subsidy_entries.values_list("year", flat=True),

@@ -432,7 +432,12 @@ def examiner_list(request: HttpRequest) -> HttpResponseBase:
         ],
         search_fields=["person__name__icontains", "qualification_number__icontains"],
         export_name="考评人员",
-        actions=[("登记考评人员", reverse("institutions:examiner_create"))] if can else [],
+        actions=[
+            ("登记考评人员", reverse("institutions:examiner_create")),
+            ("Excel 批量导入", reverse("core:import_upload") + "?kind=examiners"),
+        ]
+        if can
+        else [],
     )
     return page.render(request)
 

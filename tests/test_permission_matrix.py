@@ -262,6 +262,7 @@ API: dict[str, str] = {
     "POST /api/v1/institutions/{institution_id}/subsidy-list": "401 403 403 403 403 403 403 403 201",
     "GET /api/v1/institutions/{institution_id}/may-assess/{code}/{level}": "401 403 404 200 200 200 403 403 200",
     "GET /api/v1/examiners": "401 403 200 200 200 200 403 403 200",
+    "POST /api/v1/institutions/{institution_id}/examiners": "401 403 404 201 403 403 403 403 403",
     "GET /api/v1/subsidy-list": "401 403 200 200 200 200 403 403 200",
 }
 
@@ -297,6 +298,13 @@ API_DATA: dict[str, dict[str, Any]] = {
     "POST /api/v1/institutions/{institution_id}/revoke": {"on_date": "2023-01-01", "reason": "矩阵"},
     "POST /api/v1/institutions/{institution_id}/annual-review": {"on_date": "2023-03-01"},
     "POST /api/v1/institutions/{institution_id}/subsidy-list": {"year": 2031},
+    "POST /api/v1/institutions/{institution_id}/examiners": {
+        "id_number": "410802200603150139",  # make_id_number(): the learner persona, a Person of the own school
+        "role": "invigilator",
+        "qualification_number": "JK-1",
+        "valid_from": "2023-01-01",
+        "valid_until": "2025-12-31",
+    },
 }
 
 # URL patterns deliberately outside the matrix, each with its reason.

@@ -15,6 +15,7 @@ from chizheng.core.errors import DomainError, NotFound
 from chizheng.core.models import OrgUnit
 from chizheng.core.permissions import Perm, require
 from chizheng.occupations.models import Occupation
+from chizheng.people.models import Person
 
 from . import selectors, services
 from .models import EvaluationInstitution, Examiner, InstitutionScope, SubsidyListEntry
@@ -22,6 +23,7 @@ from .schemas import (
     ApproveIn,
     CatalogOut,
     DatedReasonIn,
+    ExaminerIn,
     ExaminerOut,
     InstitutionDetailOut,
     InstitutionIn,
@@ -173,6 +175,42 @@ def examiner_list(request: HttpRequest, institution_id: int | None = None) -> Qu
     require(actor(request), Perm.VIEW_INSTITUTIONS)
     qs = selectors.examiners_for(actor(request)).order_by("institution__code", "role", "id")
     return qs.filter(institution_id=institution_id) if institution_id else qs
+
+
+@router.post(
+    "/institutions/{institution_id}/examiners", response={201: ExaminerOut}, summary="登记考评员、监考员或督导员"
+)
+def examiner_create(request: HttpRequest, institution_id: int, payload: ExaminerIn) -> Status[Examiner]:
+    user = actor(request)
+    require(user, Perm.MANAGE_EXAMINERS)
+    inst = _get(request, institution_id)
+    occupation = None
+    if payload.occupation_code:
+        occupation = Occupation.objects.filter(code=payload.occupation_code).first()
+        if occupation is None:
+            raise DomainError(
+                "unknown_occupation", f"没有编码为“{payload.occupation_code}”的职业。", field="occupation_code"
+            )
+    examiner = services.examiner_add(
+        actor=user,
+        institution=inst,
+        person=_person(user, payload.id_number, "id_number"),
+        role=payload.role,
+        occupation=occupation,
+        highest_level=payload.highest_level,
+        qualification_number=payload.qualification_number,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until,
+        relatives=[_person(user, n, "relative_id_numbers") for n in payload.relative_id_numbers],
+    )
+    return Status(201, examiner)
+
+
+def _person(user: Any, id_number: str, field: str) -> Person:
+    person = Person.objects.restrict(user).filter(id_number=id_number.strip().upper()).first()
+    if person is None:
+        raise DomainError("unknown_person", f"人员库中（您的管理范围内）没有身份证号 {id_number} 的人员。", field=field)
+    return person
 
 
 @router.get("/subsidy-list", response=list[SubsidyEntryOut], summary="评价补贴机构名单")

@@ -132,6 +132,17 @@ class ExaminerOut(Schema):
     valid_until: dt.date
 
 
+class ExaminerIn(Schema):
+    id_number: str = Field(..., description="人员库中的身份证号（本单位范围内）")
+    role: ExaminerRole
+    occupation_code: str | None = None
+    highest_level: int | None = Field(None, ge=1, le=5)
+    qualification_number: str = Field(..., max_length=40)
+    valid_from: dt.date
+    valid_until: dt.date
+    relative_id_numbers: list[str] = []
+
+
 class SubsidyEntryOut(Schema):
     id: int
     year: int

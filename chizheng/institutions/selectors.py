@@ -104,6 +104,21 @@ def examiners_for(user: Any) -> QuerySet[Examiner]:
     return Examiner.objects.restrict(user).select_related("institution", "person", "occupation")
 
 
+def examiners_qualified(
+    institution: EvaluationInstitution, occupation: Occupation, level: int, on_date: dt.date
+) -> QuerySet[Examiner]:
+    """Examiners of the institution qualified on `on_date` for `occupation` at `level` (their highest level at
+    or above it; level 1 is the highest). Assessment sessions staff from this list."""
+    return Examiner.objects.filter(
+        institution=institution,
+        role="examiner",
+        occupation=occupation,
+        highest_level__lte=level,
+        valid_from__lte=on_date,
+        valid_until__gte=on_date,
+    ).select_related("person")
+
+
 def examiner_conflict_with(examiner: Examiner, person_id: int) -> str | None:
     """Why `examiner` may not judge the person `person_id` (relative, or a student of the own school), or None."""
     from chizheng.people.models import Student

@@ -230,3 +230,25 @@ def test_r01_progress_counts_filed_institutions_by_county(world):
     assert progress["by_county"] == [{"county": "解放区", "n": 1}]
     assert progress["due"] == [inst]
     assert selectors.r1_progress(world.user("other_county"))["filed"] == 0
+
+
+def test_qualified_examiners_by_occupation_level_and_validity(world):
+    school = world.user("school")
+    inst = file_institution(school, world.user("hrss"))
+    occ = Occupation.objects.get(code=STANDARD)
+    person = Person.objects.get(name="李明")
+    services.examiner_add(
+        actor=school,
+        institution=inst,
+        person=person,
+        role="examiner",
+        occupation=occ,
+        highest_level=4,
+        qualification_number="KP-9",
+        valid_from=D(2023, 1, 1),
+        valid_until=D(2023, 12, 31),
+    )
+    assert selectors.examiners_qualified(inst, occ, 4, D(2023, 6, 1)).count() == 1
+    assert selectors.examiners_qualified(inst, occ, 5, D(2023, 6, 1)).count() == 1
+    assert selectors.examiners_qualified(inst, occ, 3, D(2023, 6, 1)).count() == 0  # above their level
+    assert selectors.examiners_qualified(inst, occ, 4, D(2024, 1, 1)).count() == 0  # expired

@@ -153,3 +153,21 @@ def test_r02_demo_builds_filed_pending_suspended_and_revoked_institutions(db):
     spec = EvaluationSpec.objects.get(status="filed")
     owner = EvaluationInstitution.objects.get(school=spec.school)
     assert institution_may_assess(owner, spec.occupation, 5, dt.date.today())
+
+
+def test_catalog_and_list_queries_do_not_grow_with_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(path: str, client: Client) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    city = _client(world.user("city"))
+    file_institution(world.user("school"), world.user("hrss"), code="0001", number="N-1")
+    one = (count(reverse("catalog"), Client()), count(reverse("institutions:institution_list"), city))
+    file_institution(world.user("school"), world.user("hrss"), code="0002", number="N-2")
+    file_institution(world.user("sibling_school"), world.user("hrss"), code="0003", number="N-3")
+    three = (count(reverse("catalog"), Client()), count(reverse("institutions:institution_list"), city))
+    assert one == three

@@ -136,6 +136,9 @@ PAGES: dict[str, Row] = {
     "occupations:spec_list": Row("GET", page("occupations:spec_list"), "L 403 200 200 200 200 403 200 200"),
     "occupations:spec_create": Row("GET", page("occupations:spec_create"), "L 403 200 200 403 403 403 403 403"),
     "occupations:spec_detail": Row("GET", page("occupations:spec_detail", "spec"), "L 403 404 200 200 200 403 200 200"),
+    "occupations:spec_attachment": Row(
+        "GET", page("occupations:spec_attachment", "spec"), "L 403 404 200 200 200 403 200 200"
+    ),
     "occupations:spec_edit": Row("GET", page("occupations:spec_edit", "spec"), "L 403 404 200 403 403 403 403 403"),
     "occupations:spec_invite": Row("GET", page("occupations:spec_invite", "spec"), "L 403 404 200 403 403 403 403 403"),
     "occupations:spec_opinion": Row(
@@ -404,6 +407,7 @@ def _matrix_spec(world: Any) -> int:
         status=SpecStatus.SUBMITTED,
         submitted_on=dt.date(2022, 12, 1),
     )
+    spec.attachment.save("规范.pdf", ContentFile(b"%PDF-1.4 not really a pdf"))
     SpecInvitation.objects.create(spec=spec, expert=world.user("expert"))
     for i in range(5):
         reviewer = User.objects.create(username=f"matrix_expert_{i}", role=Role.EXPERT)

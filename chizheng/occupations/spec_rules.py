@@ -182,3 +182,20 @@ def check_may_withdraw(status: str, *, on_date: dt.date, filed_on: dt.date | Non
     if filed_on and on_date < filed_on:
         raise DomainError("withdrawn_before_filed", f"撤回日期不能早于备案日期 {filed_on:%Y-%m-%d}。", field="on_date")
     return reason[:200]
+
+
+ATTACHMENT_TYPES = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def check_attachment(name: str, size: int) -> None:
+    """An optional attachment: PDF, Word or an image, at most 20 MB."""
+    lowered = (name or "").lower()
+    if not lowered.endswith(ATTACHMENT_TYPES):
+        raise DomainError(
+            "attachment_type", f"附件“{name}”的类型不支持，请上传 PDF、Word 或 JPG/PNG 图片。", field="attachment"
+        )
+    if size > ATTACHMENT_MAX_BYTES:
+        raise DomainError(
+            "attachment_size", f"附件“{name}”有 {size / 1048576:.1f} MB，超过 20 MB 的上限。", field="attachment"
+        )

@@ -116,6 +116,7 @@ def spec_create(
         raise DomainError("school_without_county", f"院校“{school.name}”未挂在县区下。", field="school")
     spec = EvaluationSpec(school=school, county_id=school.county_id, content=content or "", created_by=actor, **values)
     if attachment is not None:
+        spec_rules.check_attachment(attachment.name or "", attachment.size or 0)
         spec.attachment.save(attachment.name or "attachment", attachment, save=False)
     spec.save()
     audit.record(actor, AuditAction.CREATE, spec, after=audit.snapshot(spec, _CONTENT_FIELDS))
@@ -155,6 +156,7 @@ def spec_update(
         setattr(spec, name, value)
     spec.content = content or ""
     if attachment is not None:
+        spec_rules.check_attachment(attachment.name or "", attachment.size or 0)
         spec.attachment.save(attachment.name or "attachment", attachment, save=False)
     spec.updated_at = timezone.now()
     spec.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from django import forms
@@ -16,7 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chizheng.core.choices import Role
-from chizheng.core.errors import DomainError, PermissionDenied
+from chizheng.core.errors import DomainError, NotFound, PermissionDenied
+from chizheng.core.excel import attachment as file_response
 from chizheng.core.forms import style
 from chizheng.core.http import actor_of
 from chizheng.core.listing import Column, Filter, ListPage
@@ -333,11 +335,24 @@ def spec_withdraw(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _form_page(request, form, f"撤回：{spec.title}", back)
 
 
+@login_required
+def spec_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Download a spec's attachment (media is never served directly: scope and role first)."""
+    require(request.user, Perm.VIEW_SPECS)
+    spec = _get(request, pk)
+    if not spec.attachment:
+        raise NotFound("该评价规范没有附件。")
+    name = (spec.attachment.name or "").rsplit("/", 1)[-1]
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return file_response(spec.attachment.open("rb"), name, content_type)
+
+
 urlpatterns = [
     path("", spec_list, name="spec_list"),
     path("new/", spec_create, name="spec_create"),
     path("<int:pk>/", spec_detail, name="spec_detail"),
     path("<int:pk>/edit/", spec_edit, name="spec_edit"),
+    path("<int:pk>/attachment/", spec_attachment, name="spec_attachment"),
     path("<int:pk>/invite/", spec_invite, name="spec_invite"),
     path("<int:pk>/opinion/", spec_opinion, name="spec_opinion"),
     path("<int:pk>/submit/", spec_submit, name="spec_submit"),

@@ -95,3 +95,13 @@ def test_r03_withdrawal_needs_a_reason_and_not_before_filing():
         r.check_may_withdraw("withdrawn", on_date=D(2023, 1, 1), filed_on=None, reason="x")
     with pytest.raises(DomainError):
         r.check_may_withdraw("draft", on_date=D(2023, 1, 1), filed_on=None, reason=" ")
+
+
+def test_r03_attachment_type_and_size():
+    r.check_attachment("规范.PDF", 1000)
+    with pytest.raises(DomainError) as err:
+        r.check_attachment("规范.exe", 10)
+    assert err.value.code == "attachment_type"
+    with pytest.raises(DomainError) as err:
+        r.check_attachment("规范.pdf", 21 * 1024 * 1024)
+    assert err.value.code == "attachment_size"

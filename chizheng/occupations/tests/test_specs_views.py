@@ -163,3 +163,22 @@ def test_r03_api_workflow_and_error_shape(world, experts, client):
     assert _api(client, "get", f"/specs/{spec_id}")[0] == 404
     status, body = _api(client, "get", "/specs")
     assert (status, body["count"]) == (200, 0)
+
+
+def test_spec_attachment_upload_download_and_type_check(world, experts, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.user("school"))
+    bad = SimpleUploadedFile("规范.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(reverse("occupations:spec_create"), {**FORM, "attachment": bad})
+    assert response.status_code == 200
+    assert "类型不支持" in response.content.decode()
+    assert not EvaluationSpec.objects.exists()
+    pdf = SimpleUploadedFile("规范.pdf", b"%PDF-1.4 spec", content_type="application/pdf")
+    assert client.post(reverse("occupations:spec_create"), {**FORM, "attachment": pdf}).status_code == 302
+    spec = EvaluationSpec.objects.get()
+    response = client.get(reverse("occupations:spec_attachment", args=[spec.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 spec"
+    client.force_login(experts[0])  # not invited
+    assert client.get(reverse("occupations:spec_attachment", args=[spec.pk])).status_code == 404

@@ -171,3 +171,35 @@ def test_catalog_and_list_queries_do_not_grow_with_rows(world):
     file_institution(world.user("sibling_school"), world.user("hrss"), code="0003", number="N-3")
     three = (count(reverse("catalog"), Client()), count(reverse("institutions:institution_list"), city))
     assert one == three
+
+
+def test_examiner_and_subsidy_entries_are_removed_from_the_detail_page(world):
+    from chizheng.people.models import Person
+
+    from .. import services
+    from ..models import Examiner, SubsidyListEntry
+
+    school_user, hrss_user = world.user("school"), world.user("hrss")
+    inst = file_institution(school_user, hrss_user)
+    examiner = services.examiner_add(
+        actor=school_user,
+        institution=inst,
+        person=Person.objects.get(name="李明"),
+        role="supervisor",
+        occupation=None,
+        highest_level=None,
+        qualification_number="DD-1",
+        valid_from=dt.date(2023, 1, 1),
+        valid_until=dt.date(2025, 1, 1),
+    )
+    entry = services.subsidy_list_add(actor=hrss_user, year=2023, institution=inst)
+    detail = reverse("institutions:institution_detail", args=[inst.pk])
+    assert (
+        reverse("institutions:examiner_remove", args=[examiner.pk]) in _client(school_user).get(detail).content.decode()
+    )
+    _client(school_user).post(reverse("institutions:examiner_remove", args=[examiner.pk]))
+    assert not Examiner.objects.exists()
+    assert reverse("institutions:subsidy_remove", args=[entry.pk]) in _client(hrss_user).get(detail).content.decode()
+    _client(hrss_user).post(reverse("institutions:subsidy_remove", args=[entry.pk]))
+    assert not SubsidyListEntry.objects.exists()
+    assert list(inst.events.values_list("kind", flat=True))[-2:] == ["subsidy_listed", "subsidy_unlisted"]

@@ -78,3 +78,9 @@ def test_r03_two_filed_specs_give_the_union_of_their_levels(world, occupation):
     _spec(world, occupation, status=SpecStatus.FILED, filing_number="A-2", filed_on=D(2023, 6, 1), levels=[2, 1])
     assert spec_active_levels(occupation, D(2023, 5, 31)) == frozenset({5, 4, 3})
     assert spec_active_levels(occupation, D(2023, 6, 1)) == frozenset({5, 4, 3, 2, 1})
+
+
+def test_r03_active_levels_is_one_query(world, occupation, django_assert_num_queries):
+    _spec(world, occupation, status=SpecStatus.FILED, filing_number="Q-1", filed_on=D(2022, 6, 1))
+    with django_assert_num_queries(1):
+        assert spec_active_levels(occupation, D(2023, 1, 1)) == frozenset({5, 4, 3})

@@ -263,3 +263,30 @@ def test_r03_scopes_of_school_county_city_and_hrss(world):
     assert list(EvaluationSpec.objects.restrict(world.user("other_county"))) == []
     assert list(EvaluationSpec.objects.restrict(world.user("examiner"))) == []
     assert list(EvaluationSpec.objects.restrict(world.user("hrss"))) == []  # not submitted yet
+
+
+def test_r03_expert_account_of_the_drafting_school_or_its_student_is_refused(world):
+    from chizheng.people.models import Person, Student
+
+    spec = draft(world)
+    staff_expert = User.objects.create(username="expert_staff", role=Role.EXPERT, org_unit=world.school)
+    student = Person.objects.create(
+        id_number="410802199001010012", name="赵同学", sex="M", birth_date=dt.date(1990, 1, 1)
+    )
+    Student.objects.create(
+        person=student,
+        school=world.school,
+        county=world.county,
+        major="软件与信息服务",
+        stage="secondary",
+        entry_year=2022,
+        expected_graduation_year=2025,
+    )
+    student_expert = User.objects.create(username="expert_student", role=Role.EXPERT, person=student)
+    for insider in (staff_expert, student_expert):
+        with pytest.raises(DomainError) as err:
+            svc.spec_invite(actor=world.user("school"), spec=spec, expert=insider)
+        assert err.value.code == "expert_from_drafting_school"
+    other = User.objects.create(username="expert_outside", role=Role.EXPERT, org_unit=world.other_school)
+    svc.spec_invite(actor=world.user("school"), spec=spec, expert=other, affiliation="温县职业中专")
+    assert spec.invitations.count() == 1

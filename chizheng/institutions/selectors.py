@@ -12,7 +12,9 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from chizheng.core.choices import OrgKind
 from chizheng.core.errors import DomainError
+from chizheng.core.models import OrgUnit
 from chizheng.core.scoping import get_for
 from chizheng.occupations.models import Occupation
 
@@ -142,12 +144,18 @@ def r1_progress(user: Any, today: dt.date | None = None) -> dict[str, Any]:
         .order_by("review_due_on")[:20]
     )
     total = filed.count()
+    # R1's line is judged at its deadline: filed on or before it and not revoked by then.
+    at_deadline = qs.filter(filed_on__lte=rules.R1_DEADLINE).exclude(revoked_on__lte=rules.R1_DEADLINE).count()
+    counts = {r["county__code"]: r["n"] for r in by_county}
+    counties = OrgUnit.objects.restrict(user).filter(kind=OrgKind.COUNTY).order_by("code").values_list("code", "name")
     return {
         "filed": total,
         "line": rules.R1_FILED_INSTITUTIONS,
-        "met": total >= rules.R1_FILED_INSTITUTIONS,
+        "deadline": rules.R1_DEADLINE,
+        "at_deadline": at_deadline,
+        "met": at_deadline >= rules.R1_FILED_INSTITUTIONS,
         "pending": qs.filter(status=InstitutionStatus.SUBMITTED).count(),
-        "by_county": [{"county": r["county__name"], "n": r["n"]} for r in by_county],
+        "by_county": [{"county": name, "n": counts.get(code, 0)} for code, name in counties],
         "due": due,
         "today": day,
     }

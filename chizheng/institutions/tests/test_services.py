@@ -227,9 +227,29 @@ def test_r01_progress_counts_filed_institutions_by_county(world):
     assert progress["filed"] == 1
     assert not progress["met"]
     assert progress["line"] == 11
-    assert progress["by_county"] == [{"county": "解放区", "n": 1}]
+    assert progress["by_county"] == [{"county": "解放区", "n": 1}, {"county": "温县", "n": 0}]
     assert progress["due"] == [inst]
     assert selectors.r1_progress(world.user("other_county"))["filed"] == 0
+
+
+def test_r01_the_line_is_judged_at_its_deadline_31_december_2022(world):
+    from chizheng.core.models import OrgUnit
+
+    hrss = world.user("hrss")
+    schools = [world.school, world.sibling_school, world.other_school]
+    admins = [world.user("school"), world.user("sibling_school"), world.user("other_school")]
+    days = [D(2022, 12, 31), D(2023, 1, 1), D(2022, 6, 1)]
+    made = [
+        file_institution(admin, hrss, school=school, code=f"00{i}1", number=f"N{i}", filed_on=day)
+        for i, (admin, school, day) in enumerate(zip(admins, schools, days, strict=True))
+    ]
+    # The one filed in June 2022 is revoked before the deadline: it does not count either.
+    services.institution_revoke(actor=hrss, institution=made[2], on_date=D(2022, 11, 30), reason="不再具备条件")
+    progress = selectors.r1_progress(world.user("city"), today=D(2023, 3, 1))
+    assert progress["at_deadline"] == 1  # only the one filed on 31 December 2022
+    assert progress["filed"] == 2  # both still on the list today
+    assert not progress["met"]
+    assert OrgUnit.objects.filter(kind="county").count() == len(progress["by_county"])
 
 
 def test_qualified_examiners_by_occupation_level_and_validity(world):

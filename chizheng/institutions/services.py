@@ -39,6 +39,14 @@ def _in_scope(actor: User, institution: EvaluationInstitution) -> None:
         raise NotFound()
 
 
+def _lock(actor: User, institution: EvaluationInstitution, perm: Perm) -> tuple[EvaluationInstitution, dict[str, Any]]:
+    """The common start of a change: permission, scope, the row locked, its state before."""
+    require(actor, perm)
+    _in_scope(actor, institution)
+    locked = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
+    return locked, audit.snapshot(locked, _SNAPSHOT)
+
+
 def _event(
     institution: EvaluationInstitution,
     actor: User,
@@ -124,11 +132,8 @@ def institution_file(
 @transaction.atomic
 def institution_update(*, actor: User, institution: EvaluationInstitution, **fields: Any) -> EvaluationInstitution:
     """The school amends a draft or returned filing."""
-    require(actor, Perm.FILE_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
+    institution, before = _lock(actor, institution, Perm.FILE_INSTITUTION)
     rules.check_transition(institution.status, "amend")
-    before = audit.snapshot(institution, _SNAPSHOT)
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items() if k in _FIELDS}
     _check_fields({**{k: getattr(institution, k) for k in _FIELDS}, **data})
     if "code" in data:
@@ -143,10 +148,7 @@ def institution_update(*, actor: User, institution: EvaluationInstitution, **fie
 @transaction.atomic
 def institution_submit(*, actor: User, institution: EvaluationInstitution) -> EvaluationInstitution:
     """Submit (or resubmit after a return) the filing to the HRSS; it needs at least one scope row."""
-    require(actor, Perm.FILE_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
-    before = audit.snapshot(institution, _SNAPSHOT)
+    institution, before = _lock(actor, institution, Perm.FILE_INSTITUTION)
     resubmit = institution.status == InstitutionStatus.RETURNED
     institution.status = rules.check_transition(institution.status, "submit")
     if not institution.scopes.filter(removed_on__isnull=True).exists():
@@ -161,10 +163,7 @@ def institution_approve(
     *, actor: User, institution: EvaluationInstitution, filing_number: str, filed_on: dt.date
 ) -> EvaluationInstitution:
     """The HRSS officer files the institution: a filing number (unique) and date; the annual review is due a year on."""
-    require(actor, Perm.REVIEW_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
-    before = audit.snapshot(institution, _SNAPSHOT)
+    institution, before = _lock(actor, institution, Perm.REVIEW_INSTITUTION)
     institution.status = rules.check_transition(institution.status, "approve")
     number = rules.check_filing_number(filing_number)
     if EvaluationInstitution.objects.filter(filing_number=number).exclude(pk=institution.pk).exists():
@@ -187,10 +186,7 @@ def institution_approve(
 @transaction.atomic
 def institution_return(*, actor: User, institution: EvaluationInstitution, reason: str) -> EvaluationInstitution:
     """The HRSS officer returns a submitted filing to the school with a reason."""
-    require(actor, Perm.REVIEW_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
-    before = audit.snapshot(institution, _SNAPSHOT)
+    institution, before = _lock(actor, institution, Perm.REVIEW_INSTITUTION)
     institution.status = rules.check_transition(institution.status, "return")
     institution.returned_reason = rules.check_reason(reason)
     _save(institution, before, actor, f"退回：{institution.returned_reason}")
@@ -203,11 +199,8 @@ def institution_annual_review(
     *, actor: User, institution: EvaluationInstitution, reviewed_on: dt.date, note: str = ""
 ) -> EvaluationInstitution:
     """Record a passed annual review; the next one is due a year later."""
-    require(actor, Perm.REVIEW_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
+    institution, before = _lock(actor, institution, Perm.REVIEW_INSTITUTION)
     rules.check_transition(institution.status, "annual_review")
-    before = audit.snapshot(institution, _SNAPSHOT)
     institution.review_due_on = rules.review_due_after(reviewed_on)
     _save(institution, before, actor, f"年度审核 {reviewed_on:%Y-%m-%d}")
     _event(
@@ -331,10 +324,7 @@ def institution_suspend(
     reason: str,
 ) -> EvaluationInstitution:
     """Suspend a filed institution from a date (until a date, or until restored), with a reason."""
-    require(actor, Perm.REVIEW_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
-    before = audit.snapshot(institution, _SNAPSHOT)
+    institution, before = _lock(actor, institution, Perm.REVIEW_INSTITUTION)
     institution.status = rules.check_transition(institution.status, "suspend")
     why = rules.check_reason(reason)
     if until is not None and until < from_date:
@@ -351,10 +341,7 @@ def institution_restore(
     *, actor: User, institution: EvaluationInstitution, on_date: dt.date, reason: str = ""
 ) -> EvaluationInstitution:
     """Restore a suspended institution; it may assess again from `on_date`."""
-    require(actor, Perm.REVIEW_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
-    before = audit.snapshot(institution, _SNAPSHOT)
+    institution, before = _lock(actor, institution, Perm.REVIEW_INSTITUTION)
     institution.status = rules.check_transition(institution.status, "restore")
     last = institution.events.filter(kind=EventKind.SUSPENDED).order_by("-on_date", "-id").first()
     if last is not None and on_date < last.on_date:
@@ -369,10 +356,7 @@ def institution_revoke(
     *, actor: User, institution: EvaluationInstitution, on_date: dt.date, reason: str
 ) -> EvaluationInstitution:
     """Revoke the filing from a date, with a reason. Final: a revoked institution is never restored or suspended."""
-    require(actor, Perm.REVIEW_INSTITUTION)
-    _in_scope(actor, institution)
-    institution = EvaluationInstitution.objects.select_for_update().get(pk=institution.pk)
-    before = audit.snapshot(institution, _SNAPSHOT)
+    institution, before = _lock(actor, institution, Perm.REVIEW_INSTITUTION)
     institution.status = rules.check_transition(institution.status, "revoke")
     why = rules.check_reason(reason)
     if institution.filed_on and on_date < institution.filed_on:

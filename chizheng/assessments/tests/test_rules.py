@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -15,16 +17,9 @@ from ..rules import CandidateFacts, ExaminerFact, StaffingFacts, StaffingPolicy
 YEAR = 2023
 
 
-def secondary(**kw):
-    base = {
-        "name": "张三",
-        "stage": "secondary",
-        "expected_graduation_year": 2025,
-        "graduated": False,
-        "outstanding": False,
-    }
-    base.update(kw)
-    return CandidateFacts(**base)
+def secondary(**kw: Any) -> CandidateFacts:
+    base = CandidateFacts(name="张三", stage="secondary", expected_graduation_year=2025)
+    return dataclasses.replace(base, **kw)
 
 
 def _ok(candidate, level, scope_highest=None):

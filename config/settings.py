@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "chizheng.occupations",
     "chizheng.people",
     "chizheng.institutions",
+    "chizheng.certification",
 ]
 
 MIDDLEWARE = [

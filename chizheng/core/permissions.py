@@ -30,6 +30,10 @@ class Perm(str, Enum):
     FILE_INSTITUTION = "file_institution"
     REVIEW_INSTITUTION = "review_institution"
     MANAGE_EXAMINERS = "manage_examiners"
+    # certificates (R8): view within scope, issue (publicise + number), revoke and reissue
+    VIEW_CERTIFICATES = "view_certificates"
+    ISSUE_CERTIFICATES = "issue_certificates"
+    REVOKE_CERTIFICATE = "revoke_certificate"
 
 
 _ADMIN_COMMON = {Perm.VIEW_ORG, Perm.VIEW_PEOPLE, Perm.VIEW_FULL_ID, Perm.VIEW_OCCUPATIONS}
@@ -70,6 +74,17 @@ _INSTITUTION_PERMS: dict[str, set[Perm]] = {
     Role.HRSS_OFFICER: {Perm.VIEW_INSTITUTIONS, Perm.REVIEW_INSTITUTION},
 }
 ROLE_PERMS = {role: frozenset(perms | _INSTITUTION_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
+
+# Certificates (R8): "谁评价、谁发证、谁负责" — the school runs its institution's issuance; education
+# admins above it and the 人社 officer follow the certificates; the officer may revoke.
+# Which rows: Certificate.objects.restrict.
+_CERTIFICATE_PERMS: dict[str, set[Perm]] = {
+    Role.CITY_ADMIN: {Perm.VIEW_CERTIFICATES},
+    Role.COUNTY_ADMIN: {Perm.VIEW_CERTIFICATES},
+    Role.SCHOOL_ADMIN: {Perm.VIEW_CERTIFICATES, Perm.ISSUE_CERTIFICATES, Perm.REVOKE_CERTIFICATE},
+    Role.HRSS_OFFICER: {Perm.VIEW_CERTIFICATES, Perm.REVOKE_CERTIFICATE},
+}
+ROLE_PERMS = {role: frozenset(perms | _CERTIFICATE_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
 
 
 def has_perm(user: Any, perm: Perm) -> bool:

@@ -56,7 +56,7 @@ def build(seed: int) -> dict[str, int]:
     """Institutions, scopes, history, examiners and the subsidy list for the demo schools."""
     rng = random.Random(f"institutions-{seed}")
     today = timezone.localdate()
-    schools = list(OrgUnit.objects.filter(kind=OrgKind.SCHOOL).order_by("code"))
+    schools = list(OrgUnit.objects.filter(kind=OrgKind.SCHOOL).select_related("county").order_by("code"))
     hrss = User.objects.filter(role=Role.HRSS_OFFICER).order_by("pk").first()
     standards = list(Occupation.objects.filter(code__in=names.STANDARDS).order_by("code"))
     spec = EvaluationSpec.objects.filter(status="filed").select_related("occupation").first()
@@ -74,6 +74,7 @@ def build(seed: int) -> dict[str, int]:
             kind=kind,
             name=f"{school.name}{KIND_SUFFIX[InstitutionKind(kind)]}",
             code=f"{1001 + index:04d}",
+            station_code=(school.county.code if school.county_id else school.code)[:6],
             status=status,
             contact=school.contact or "教务处",
             phone=school.phone or f"0391-{rng.randrange(2000000, 3999999)}",

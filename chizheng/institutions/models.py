@@ -31,6 +31,13 @@ class EvaluationInstitution(models.Model):
     kind = models.CharField(_("机构类型"), max_length=20, choices=InstitutionKind.choices)
     name = models.CharField(_("机构名称（备案名称）"), max_length=100)
     code = models.CharField(_("机构代码"), max_length=4, unique=True, help_text=_("4 位数字，用于证书编号"))
+    station_code = models.CharField(
+        _("站点代码"),
+        max_length=6,
+        blank=True,
+        default="",
+        help_text=_("6 位数字，用于证书编号；默认取所在县区代码"),
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=InstitutionStatus.choices, default=InstitutionStatus.DRAFT, db_index=True
     )

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "chizheng.people",
     "chizheng.institutions",
     "chizheng.certification",
+    "chizheng.assessments",
 ]
 
 MIDDLEWARE = [

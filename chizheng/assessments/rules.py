@@ -295,8 +295,9 @@ def check_registration_open(status: str) -> None:
 
 
 def publicity_ends(publicised_on: dt.date, days: int) -> dt.date:
-    """The last day of the publicity period (the publicised day counts as day 1)."""
-    return publicised_on + dt.timedelta(days=days - 1)
+    """The last day of the publicity period: `days` full days after the day of publication (as the
+    certification service counts it); issuance may follow the day after."""
+    return publicised_on + dt.timedelta(days=days)
 
 
 def check_publicity_over(*, publicised_on: dt.date, days: int, today: dt.date, open_objections: int) -> None:

@@ -34,6 +34,10 @@ class Perm(str, Enum):
     VIEW_CERTIFICATES = "view_certificates"
     ISSUE_CERTIFICATES = "issue_certificates"
     REVOKE_CERTIFICATE = "revoke_certificate"
+    # exam pathway (考试考核, R4): sessions, registrations, staff, scores
+    VIEW_ASSESSMENTS = "view_assessments"
+    PLAN_ASSESSMENT = "plan_assessment"
+    ENTER_SCORES = "enter_scores"
 
 
 _ADMIN_COMMON = {Perm.VIEW_ORG, Perm.VIEW_PEOPLE, Perm.VIEW_FULL_ID, Perm.VIEW_OCCUPATIONS}
@@ -85,6 +89,18 @@ _CERTIFICATE_PERMS: dict[str, set[Perm]] = {
     Role.HRSS_OFFICER: {Perm.VIEW_CERTIFICATES, Perm.REVOKE_CERTIFICATE},
 }
 ROLE_PERMS = {role: frozenset(perms | _CERTIFICATE_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
+
+# Exam pathway (R4): the school plans its institution's sessions, registers candidates, assigns staff,
+# confirms and publicises results; assigned examiners enter scores (which sessions: SessionStaff).
+_ASSESSMENT_PERMS: dict[str, set[Perm]] = {
+    Role.CITY_ADMIN: {Perm.VIEW_ASSESSMENTS},
+    Role.COUNTY_ADMIN: {Perm.VIEW_ASSESSMENTS},
+    Role.SCHOOL_ADMIN: {Perm.VIEW_ASSESSMENTS, Perm.PLAN_ASSESSMENT},
+    Role.EXAMINER: {Perm.VIEW_ASSESSMENTS, Perm.ENTER_SCORES},
+    Role.SUPERVISOR: {Perm.VIEW_ASSESSMENTS},
+    Role.HRSS_OFFICER: {Perm.VIEW_ASSESSMENTS},
+}
+ROLE_PERMS = {role: frozenset(perms | _ASSESSMENT_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
 
 
 def has_perm(user: Any, perm: Perm) -> bool:

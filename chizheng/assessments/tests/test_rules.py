@@ -268,11 +268,11 @@ def test_r04_registration_open_only_before_start():
 
 def test_r04_publicity_period():
     day = dt.date(2023, 6, 1)
-    assert rules.publicity_ends(day, 7) == dt.date(2023, 6, 7)
+    assert rules.publicity_ends(day, 7) == dt.date(2023, 6, 8)
     with pytest.raises(DomainError) as exc:
-        rules.check_publicity_over(publicised_on=day, days=7, today=dt.date(2023, 6, 7), open_objections=0)
+        rules.check_publicity_over(publicised_on=day, days=7, today=dt.date(2023, 6, 8), open_objections=0)
     assert exc.value.code == "publicity_running"
     with pytest.raises(DomainError) as exc:
-        rules.check_publicity_over(publicised_on=day, days=7, today=dt.date(2023, 6, 8), open_objections=1)
+        rules.check_publicity_over(publicised_on=day, days=7, today=dt.date(2023, 6, 9), open_objections=1)
     assert exc.value.code == "objections_open"
-    rules.check_publicity_over(publicised_on=day, days=7, today=dt.date(2023, 6, 8), open_objections=0)
+    rules.check_publicity_over(publicised_on=day, days=7, today=dt.date(2023, 6, 9), open_objections=0)

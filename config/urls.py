@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from chizheng.certification import views as certification_views
 from chizheng.core import views as core_views
 from chizheng.institutions import views as institution_views
 
@@ -15,5 +16,8 @@ urlpatterns = [
     path("occupations/", include("chizheng.occupations.urls")),
     path("institutions/", include("chizheng.institutions.urls")),
     path("catalog/", institution_views.catalog, name="catalog"),
+    path("certificates/", include("chizheng.certification.urls")),
+    path("verify/", certification_views.verify, name="verify"),
+    path("verify/t/<str:token>/", certification_views.verify_token, name="verify_token"),
     path("api/v1/", api.urls),
 ]

@@ -63,6 +63,9 @@ class Objects:
     examiner: int = 0
     subsidy: int = 0
     level: int = 4
+    # certificates (R8): an issued certificate of the learner persona, and its QR token
+    certificate: int = 0
+    cert_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,30 @@ PAGES: dict[str, Row] = {
             "institution_revoke",
         )
     },
+    # certificates (R8): verification is public; the learner sees their own; 人社 may revoke, the school reissues
+    "verify": Row("GET", page("verify"), "200 200 200 200 200 200 200 200 200"),
+    "verify_token": Row("GET", page("verify_token", "cert_token"), "200 200 200 200 200 200 200 200 200"),
+    "certification:certificate_list": Row(
+        "GET", page("certification:certificate_list"), "L 403 200 200 200 200 403 403 200"
+    ),
+    "certification:my_certificates": Row(
+        "GET", page("certification:my_certificates"), "L 200 403 403 403 403 403 403 403"
+    ),
+    "certification:certificate_detail": Row(
+        "GET", page("certification:certificate_detail", "certificate"), "L 200 404 200 200 200 403 403 200"
+    ),
+    "certification:certificate_revoke": Row(
+        "POST",
+        page("certification:certificate_revoke", "certificate"),
+        "L 403 404 302 403 403 403 403 302",
+        {"reason": "矩阵"},
+    ),
+    "certification:certificate_reissue": Row(
+        "POST",
+        page("certification:certificate_reissue", "certificate"),
+        "L 403 404 302 403 403 403 403 403",
+        {"reason": "矩阵"},
+    ),
     # the API's own pages: the OpenAPI document and its docs describe the API, no data
     "api:api-root": Row("GET", page("api:api-root"), "200 200 200 200 200 200 200 200 200"),
     "api:openapi-json": Row("GET", page("api:openapi-json"), "200 200 200 200 200 200 200 200 200"),
@@ -267,6 +294,9 @@ API: dict[str, str] = {
     "GET /api/v1/examiners": "401 403 200 200 200 200 403 403 200",
     "POST /api/v1/institutions/{institution_id}/examiners": "401 403 404 201 403 403 403 403 403",
     "GET /api/v1/subsidy-list": "401 403 200 200 200 200 403 403 200",
+    # certificates (R8): verification needs no login
+    "GET /api/v1/verify": "200 200 200 200 200 200 200 200 200",
+    "GET /api/v1/certificates": "401 403 200 200 200 200 403 403 200",
 }
 
 _SPEC_BODY = {
@@ -351,6 +381,7 @@ def _rows() -> Iterator[tuple[str, Row]]:
 
 @pytest.fixture
 def objects(world):
+    from chizheng.certification.tests.factories import matrix_objects as certificate_objects
     from chizheng.core import services
     from chizheng.core.choices import ImportStatus
     from chizheng.core.errors import RowError
@@ -370,6 +401,8 @@ def objects(world):
         kind="students", created_by=school_admin, org_unit=world.school, original_name="名册.csv", file="x.csv"
     )
     job_finish(job, status=ImportStatus.FAILED, message="校验未通过", errors=[RowError(3, "身份证号", "校验码错误")])
+    institution_objects = {key: int(value) for key, value in matrix_objects(world).items()}
+    certificate, cert_token = certificate_objects(world, institution_objects["institution"])
     return Objects(
         school=world.school.pk,
         person=learner.person_id,
@@ -381,7 +414,9 @@ def objects(world):
         trade=trade.pk,
         job=job.pk,
         spec=_matrix_spec(world),
-        **{key: int(value) for key, value in matrix_objects(world).items()},  # type: ignore[arg-type]
+        **institution_objects,  # type: ignore[arg-type]
+        certificate=certificate,
+        cert_token=cert_token,
     )
 
 

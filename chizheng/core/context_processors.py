@@ -64,6 +64,14 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
     (
+        "证书",
+        [
+            NavItem("证书", "certification:certificate_list", Perm.VIEW_CERTIFICATES),
+            NavItem("我的证书", "certification:my_certificates", learner_only=True),
+            NavItem("证书核验", "verify"),
+        ],
+    ),
+    (
         "系统",
         [
             NavItem("审计日志", "core:audit_list", Perm.VIEW_AUDIT),

@@ -79,3 +79,11 @@ def publicise(world: World, inst: EvaluationInstitution, persons: list[Person], 
 def issued(world: World, inst: EvaluationInstitution, persons: list[Person], **kw: Any) -> list[Certificate]:
     publicise(world, inst, persons, **kw)
     return services.certificate_issue_due(actor=world.user("school"), institution=inst, on_date=ISSUE_ON)
+
+
+def matrix_objects(world: World, institution_id: int) -> tuple[int, str]:
+    """The permission matrix's certificate: an issued certificate of the learner persona (own school)."""
+    inst = EvaluationInstitution.objects.get(pk=institution_id)
+    learner = world.user("learner")
+    (cert,) = issued(world, inst, [learner.person])  # type: ignore[list-item]
+    return cert.pk, cert.verify_token

@@ -47,7 +47,9 @@ def run_together(*calls: Callable[[], Any]) -> list[Any]:
 
 
 def serials() -> list[int]:
-    return sorted(parse_henan_skill_number(n).serial for n in Certificate.objects.values_list("number", flat=True))
+    return sorted(
+        parse_henan_skill_number(n or "").serial for n in Certificate.objects.values_list("number", flat=True)
+    )
 
 
 def test_r08_two_institutions_of_one_station_issue_at_once_without_gaps(world) -> None:

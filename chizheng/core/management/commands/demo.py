@@ -59,12 +59,19 @@ class Command(BaseCommand):
             from chizheng.demo import institutions as demo_institutions
 
             counts.update(demo_institutions.build(options["seed"]))  # evaluation institutions (R2)
+            from chizheng.demo import certificates as demo_certificates
+
+            counts.update(demo_certificates.build(options["seed"]))  # certificates (R8)
         elapsed = time.monotonic() - started
         summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))
 
 
 LABELS = {
+    "certificates": "证书",
+    "certificates_issued": "有效证书",
+    "certificates_revoked": "已撤销证书",
+    "certificates_replaced": "已换发证书",
     "institutions": "评价机构",
     "filed_institutions": "已备案机构",
     "examiners": "考评人员",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("chizheng.people.urls")),
     path("occupations/", include("chizheng.occupations.urls")),
     path("institutions/", include("chizheng.institutions.urls")),
+    path("assessments/", include("chizheng.assessments.urls")),
     path("catalog/", institution_views.catalog, name="catalog"),
     path("certificates/", include("chizheng.certification.urls")),
     path("verify/", certification_views.verify, name="verify"),

@@ -66,6 +66,11 @@ class Objects:
     # certificates (R8): an issued certificate of the learner persona, and its QR token
     certificate: int = 0
     cert_token: str = ""
+    # exam pathway (R4): a planned session of the own school's institution, the learner registered
+    session: int = 0
+    registration: int = 0
+    sess_staff: int = 0
+    objection: int = 0
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,36 @@ PAGES: dict[str, Row] = {
         "L 403 404 302 403 403 403 403 403",
         {"reason": "矩阵"},
     ),
+    # exam pathway (R4): schools plan and run sessions; assigned examiners enter scores
+    "assessments:session_list": Row("GET", page("assessments:session_list"), "L 403 200 200 200 200 200 403 200"),
+    "assessments:session_create": Row("GET", page("assessments:session_create"), "L 403 200 200 403 403 403 403 403"),
+    "assessments:session_detail": Row(
+        "GET", page("assessments:session_detail", "session"), "L 403 404 200 200 200 200 403 200"
+    ),
+    "assessments:score_enter": Row(
+        "GET", page("assessments:score_enter", "session", "registration"), "L 403 403 403 403 403 200 403 403"
+    ),
+    **{
+        f"assessments:{name}": Row("GET", page(f"assessments:{name}", *attrs), "L 403 404 200 403 403 403 403 403")
+        for name, attrs in (
+            ("registration_add", ("session",)),
+            ("staff_add", ("session",)),
+            ("session_publicise", ("session",)),
+            ("session_issue", ("session",)),
+            ("score_correct", ("session", "registration")),
+            ("objection_add", ("session", "registration")),
+            ("objection_resolve", ("session", "objection")),
+        )
+    },
+    **{
+        f"assessments:{name}": Row("POST", page(f"assessments:{name}", *attrs), "L 403 404 302 403 403 403 403 403")
+        for name, attrs in (
+            ("session_start", ("session",)),
+            ("session_confirm", ("session",)),
+            ("staff_remove", ("session", "sess_staff")),
+            ("registration_remove", ("session", "registration")),
+        )
+    },
     # the API's own pages: the OpenAPI document and its docs describe the API, no data
     "api:api-root": Row("GET", page("api:api-root"), "200 200 200 200 200 200 200 200 200"),
     "api:openapi-json": Row("GET", page("api:openapi-json"), "200 200 200 200 200 200 200 200 200"),
@@ -381,6 +416,7 @@ def _rows() -> Iterator[tuple[str, Row]]:
 
 @pytest.fixture
 def objects(world):
+    from chizheng.assessments.tests.factories import matrix_objects as exam_matrix_objects
     from chizheng.certification.tests.factories import matrix_objects as certificate_objects
     from chizheng.core import services
     from chizheng.core.choices import ImportStatus
@@ -403,6 +439,7 @@ def objects(world):
     job_finish(job, status=ImportStatus.FAILED, message="校验未通过", errors=[RowError(3, "身份证号", "校验码错误")])
     institution_objects = {key: int(value) for key, value in matrix_objects(world).items()}
     certificate, cert_token = certificate_objects(world, institution_objects["institution"])
+    exam_objects = exam_matrix_objects(world, institution_objects["institution"])
     return Objects(
         school=world.school.pk,
         person=learner.person_id,
@@ -417,6 +454,7 @@ def objects(world):
         **institution_objects,  # type: ignore[arg-type]
         certificate=certificate,
         cert_token=cert_token,
+        **exam_objects,  # type: ignore[arg-type]
     )
 
 

@@ -64,6 +64,12 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
     (
+        "考试考核",
+        [
+            NavItem("考核场次", "assessments:session_list", Perm.VIEW_ASSESSMENTS),
+        ],
+    ),
+    (
         "证书",
         [
             NavItem("证书", "certification:certificate_list", Perm.VIEW_CERTIFICATES),

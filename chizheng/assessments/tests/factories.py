@@ -118,3 +118,27 @@ def planned_session(world: World, inst: EvaluationInstitution, *, level: int = 4
         held_on=HELD_ON,
         **kw,  # type: ignore[arg-type]
     )
+
+
+def matrix_objects(world: World, institution_id: int) -> dict[str, int]:
+    """The permission matrix's exam objects: a planned session of the own school's institution with the
+    learner persona registered, the institution's supervisor assigned, and an objection row."""
+    from chizheng.people.models import Person
+
+    from ..models import Objection, SessionStaff
+
+    inst = EvaluationInstitution.objects.get(pk=institution_id)
+    session = planned_session(world, inst)
+    registration = services.registration_add(
+        actor=world.user("school"), session=session, person=Person.objects.get(name="李明")
+    )
+    staff = SessionStaff.objects.create(session=session, examiner=inst.examiners.get(), role="supervisor")
+    objection = Objection.objects.create(
+        session=session, registration=registration, text="矩阵", raised_by=world.user("school")
+    )
+    return {
+        "session": session.pk,
+        "registration": registration.pk,
+        "sess_staff": staff.pk,
+        "objection": objection.pk,
+    }

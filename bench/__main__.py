@@ -1,9 +1,10 @@
-"""`python -m bench [all|roster|listpage] [options]` — see docs/performance.md.
+"""`python -m bench [all|roster|listpage|issue_certificates] [options]` — see docs/performance.md.
 
     python -m bench                                  # = all: both benchmarks at their default sizes
     python -m bench roster --rows 100000 --db sqlite postgres
     python -m bench listpage --load 1000000 --runs 30
     python -m bench listpage --runs 30               # reuse the data already loaded
+    python -m bench issue_certificates --n 10000 --db sqlite postgres
 
 PostgreSQL databases: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/chizheng_bench);
 the roster benchmark uses `<that name>_roster`. Both are dropped and recreated.
@@ -19,15 +20,17 @@ USAGE = __doc__ or ""
 def main() -> None:
     args = sys.argv[1:] or ["all"]
     name, rest = args[0], args[1:]
-    if name in ("-h", "--help") or name not in ("all", "roster", "listpage"):
+    if name in ("-h", "--help") or name not in ("all", "roster", "listpage", "issue_certificates"):
         print(USAGE)
         raise SystemExit(0 if name in ("-h", "--help") else 2)
-    from . import listpage, roster
+    from . import issue_certificates, listpage, roster
 
     if name in ("all", "roster"):
         roster.main(rest if name == "roster" else [])
     if name in ("all", "listpage"):
         listpage.main(rest if name == "listpage" else ["--load", "1000000", "--runs", "30"])
+    if name in ("all", "issue_certificates"):
+        issue_certificates.main(rest if name == "issue_certificates" else [])
 
 
 main()

@@ -205,17 +205,11 @@ def _number(cert: Certificate, institution: EvaluationInstitution, serial: int, 
     )
 
 
-_ISSUE_FIELDS = [
-    "status",
-    "number",
-    "issued_on",
-    "holder_name",
-    "holder_id_number",
-    "holder_sex",
-    "holder_birth_date",
-    "holder_photo",
-    "updated_at",
-]
+_HOLDER_FIELDS = ["holder_name", "holder_id_number", "holder_sex", "holder_birth_date", "holder_photo"]
+
+
+def _holder(cert: Certificate) -> tuple[Any, ...]:
+    return tuple(getattr(cert, name) for name in _HOLDER_FIELDS)
 
 
 @transaction.atomic
@@ -247,6 +241,7 @@ def certificate_issue_due(*, actor: Any, institution: EvaluationInstitution, on_
         by_level[cert.level].append(cert)
     station = station_code_of(institution)
     now = timezone.now()
+    changed: list[Certificate] = []
     for level in sorted(by_level):
         certs = by_level[level]
         serials = _take_serials(station, on_date.year, level, len(certs))
@@ -255,8 +250,20 @@ def certificate_issue_due(*, actor: Any, institution: EvaluationInstitution, on_
             cert.status = CertificateStatus.ISSUED
             cert.issued_on = on_date
             cert.updated_at = now
+            before = _holder(cert)
             _freeze_holder(cert, persons[cert.person_id])
-    Certificate.objects.bulk_update(due, _ISSUE_FIELDS, batch_size=500)
+            if _holder(cert) != before:  # the person was edited during publicity
+                changed.append(cert)
+    # Numbers first (row by row), then the values every row shares in one UPDATE per chunk; the holder
+    # snapshot (taken at publicity) is rewritten only where the person changed since.
+    Certificate.objects.bulk_update(due, ["number"], batch_size=BATCH)
+    ids = [c.pk for c in due]
+    for start in range(0, len(ids), BATCH):
+        Certificate.objects.filter(pk__in=ids[start : start + BATCH]).update(
+            status=CertificateStatus.ISSUED, issued_on=on_date, updated_at=now
+        )
+    if changed:
+        Certificate.objects.bulk_update(changed, _HOLDER_FIELDS, batch_size=BATCH)
     audit.record(
         actor,
         AuditAction.UPDATE,

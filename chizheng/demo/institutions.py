@@ -74,7 +74,7 @@ def build(seed: int) -> dict[str, int]:
             kind=kind,
             name=f"{school.name}{KIND_SUFFIX[InstitutionKind(kind)]}",
             code=f"{1001 + index:04d}",
-            station_code=(school.county.code if school.county_id else school.code)[:6],
+            station_code=(school.county.code if school.county else school.code)[:6],
             status=status,
             contact=school.contact or "教务处",
             phone=school.phone or f"0391-{rng.randrange(2000000, 3999999)}",

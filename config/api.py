@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
+from chizheng.assessments.api import router as assessments_router
 from chizheng.certification.api import router as certification_router
 from chizheng.core.api import API_AUTH, Utf8JSONRenderer, error_body, install_error_handlers
 from chizheng.core.api import router as core_router
@@ -85,3 +86,4 @@ api.add_router("", occupations_router)
 api.add_router("", specs_router)
 api.add_router("", institutions_router)
 api.add_router("", certification_router)
+api.add_router("", assessments_router)

@@ -332,6 +332,13 @@ API: dict[str, str] = {
     # certificates (R8): verification needs no login
     "GET /api/v1/verify": "200 200 200 200 200 200 200 200 200",
     "GET /api/v1/certificates": "401 403 200 200 200 200 403 403 200",
+    # exam pathway (R4): the learner persona is registered already, so the school's registration answers 400
+    # (already_registered); the examiner persona is not assigned to the session, so score entry answers 400
+    "GET /api/v1/assessment-sessions": "401 403 200 200 200 200 200 403 200",
+    "POST /api/v1/assessment-sessions": "401 403 404 201 403 403 403 403 403",
+    "GET /api/v1/assessment-sessions/{session_id}": "401 403 404 200 200 200 200 403 200",
+    "POST /api/v1/assessment-sessions/{session_id}/registrations": "401 403 404 400 403 403 403 403 403",
+    "POST /api/v1/assessment-registrations/{registration_id}/score": "401 403 403 403 403 403 400 403 403",
 }
 
 _SPEC_BODY = {
@@ -366,6 +373,13 @@ API_DATA: dict[str, dict[str, Any]] = {
     "POST /api/v1/institutions/{institution_id}/revoke": {"on_date": "2023-01-01", "reason": "矩阵"},
     "POST /api/v1/institutions/{institution_id}/annual-review": {"on_date": "2023-03-01"},
     "POST /api/v1/institutions/{institution_id}/subsidy-list": {"year": 2031},
+    "POST /api/v1/assessment-sessions": {
+        "occupation_code": "6-18-01-01",
+        "level": 4,
+        "held_on": "2023-06-01",
+    },
+    "POST /api/v1/assessment-sessions/{session_id}/registrations": {"id_number": "410802200603150139"},
+    "POST /api/v1/assessment-registrations/{registration_id}/score": {"theory": "80", "skill": "80"},
     "POST /api/v1/institutions/{institution_id}/examiners": {
         "id_number": "410802200603150139",  # make_id_number(): the learner persona, a Person of the own school
         "role": "invigilator",
@@ -398,6 +412,8 @@ def _params(o: Objects) -> dict[str, Any]:
         "kind": o.kind,
         "spec_id": o.spec,
         "institution_id": o.institution,
+        "session_id": o.session,
+        "registration_id": o.registration,
         "level": o.level,
     }
 

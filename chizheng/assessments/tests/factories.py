@@ -132,7 +132,26 @@ def matrix_objects(world: World, institution_id: int) -> dict[str, int]:
     registration = services.registration_add(
         actor=world.user("school"), session=session, person=Person.objects.get(name="李明")
     )
-    staff = SessionStaff.objects.create(session=session, examiner=inst.examiners.get(), role="supervisor")
+    supervisor_person = Person.objects.create(
+        id_number=_id(990_001),
+        name="矩阵督导员",
+        sex="F",
+        birth_date=dt.date(1980, 1, 1),
+        school=world.school,
+        county=world.county,
+    )
+    supervisor = Examiner.objects.create(
+        institution=inst,
+        school=inst.school,
+        county=inst.county,
+        person=supervisor_person,
+        role="supervisor",
+        qualification_number="DD-MATRIX",
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date(2026, 12, 31),
+    )
+    # the registry's own matrix examiner stays unassigned, so that its removal row shows permissions only
+    staff = SessionStaff.objects.create(session=session, examiner=supervisor, role="supervisor")
     objection = Objection.objects.create(
         session=session, registration=registration, text="矩阵", raised_by=world.user("school")
     )

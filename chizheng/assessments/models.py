@@ -133,6 +133,15 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.session} {self.person}"
 
+    @property
+    def kind_label(self) -> str:
+        """中职 / 专科 / 本科 for students, 社会人员 otherwise."""
+        from chizheng.people.choices import Stage
+
+        if self.candidate_kind in Stage.values:
+            return str(Stage(self.candidate_kind).label)
+        return "社会人员"
+
 
 class SessionStaff(models.Model):
     """An examiner-registry entry assigned to a session in its role (考评员, 监考员, 督导员)."""

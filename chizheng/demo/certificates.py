@@ -1,6 +1,9 @@
 """Demo certificates (R8): a few thousand across the filed demo institutions, issued through the one
 issuance service (publicity, then numbering), for the demo years; some revoked, some reissued, a few
 still in publicity. The demo learner account holds one. Deterministic for a seed.
+
+The demo load is recorded as ONE audit event by the `demo` command, so the per-batch audit rows the
+services write here are removed at the end (the same way the other demo builders write without audit).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from chizheng.certification import services
 from chizheng.certification.choices import CertificateStatus
 from chizheng.certification.models import Certificate
 from chizheng.core.choices import Role
-from chizheng.core.models import User
+from chizheng.core.models import AuditEvent, User
 from chizheng.institutions.choices import InstitutionStatus
 from chizheng.institutions.models import EvaluationInstitution
 from chizheng.institutions.selectors import institution_may_assess
@@ -29,6 +32,7 @@ def build(seed: int, target: int = TARGET) -> dict[str, int]:
     """Publicise and issue certificates per filed institution and scope; revoke and reissue a few."""
     rng = random.Random(f"certificates-{seed}")
     today = timezone.localdate()
+    last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     institutions = list(
         EvaluationInstitution.objects.filter(
             status__in=[InstitutionStatus.FILED, InstitutionStatus.SUSPENDED, InstitutionStatus.REVOKED]
@@ -99,6 +103,7 @@ def build(seed: int, target: int = TARGET) -> dict[str, int]:
         services.certificate_reissue(
             actor=None, certificate=cert, reason=rng.choice(["证书遗失补办", "姓名更正"]), on_date=day
         )
+    AuditEvent.objects.filter(pk__gt=last_audit, object_type__startswith="certification.").delete()
     counts = {s: Certificate.objects.filter(status=s).count() for s in CertificateStatus.values}
     return {
         "certificates": sum(counts.values()),

@@ -62,12 +62,17 @@ class Command(BaseCommand):
             from chizheng.demo import certificates as demo_certificates
 
             counts.update(demo_certificates.build(options["seed"]))  # certificates (R8)
+            from chizheng.demo import assessments as demo_assessments
+
+            counts.update(demo_assessments.build(options["seed"]))  # exam sessions in every state (R4)
         elapsed = time.monotonic() - started
         summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))
 
 
 LABELS = {
+    "assessment_sessions": "考核场次",
+    "assessment_candidates": "考核报名",
     "certificates": "证书",
     "certificates_issued": "有效证书",
     "certificates_revoked": "已撤销证书",

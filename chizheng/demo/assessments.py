@@ -1,0 +1,205 @@
+"""Demo exam sessions (R4): per filed institution, sessions in every state from planned to issued, with
+candidates (the school's 中职 students), staff from the institution's registry, scores, a correction, an
+objection; issued sessions have their passers' certificates (through the certification service).
+Deterministic for a seed. Like the other builders it writes without per-row audit (the `demo` command
+records the load as one event), so audit rows the services write here are removed at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from chizheng.assessments import rules
+from chizheng.assessments.choices import ObjectionStatus, SessionStatus
+from chizheng.assessments.models import (
+    AssessmentSession,
+    Objection,
+    Registration,
+    Score,
+    ScoreCorrection,
+    SessionStaff,
+)
+from chizheng.core.errors import DomainError
+from chizheng.core.models import AuditEvent, User
+from chizheng.institutions.choices import ExaminerRole, InstitutionStatus
+from chizheng.institutions.models import EvaluationInstitution
+from chizheng.institutions.selectors import institution_may_assess
+from chizheng.people.models import Student
+
+STATES = [s for s, _ in SessionStatus.choices]
+CANDIDATES = 18
+
+
+def _score(rng: random.Random) -> Decimal:
+    return Decimal(rng.randrange(350, 1000)) / 10
+
+
+@transaction.atomic
+def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, int]:
+    """Sessions across up to `institutions` filed institutions, cycling through every state
+    (starting at STATES[first_state])."""
+    rng = random.Random(f"assessments-{seed}")
+    today = timezone.localdate()
+    last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    creator = User.objects.filter(role="school_admin").order_by("pk").first()
+    sessions = 0
+    candidates = 0
+    chosen = list(
+        EvaluationInstitution.objects.filter(status=InstitutionStatus.FILED)
+        .prefetch_related("scopes__occupation")
+        .order_by("code")[:institutions]
+    )
+    for index, inst in enumerate(chosen):
+        state = STATES[(sessions + first_state) % len(STATES)]  # skipped institutions do not skip a state
+        scopes = [s for s in inst.scopes.all() if s.is_active_on(today)]
+        if not scopes:
+            continue
+        scope = scopes[0]
+        level = 4 if scope.highest_level <= 4 else 5
+        future = state in (SessionStatus.PLANNED, SessionStatus.STAFFED)
+        held_on = today + dt.timedelta(days=14 + index) if future else today - dt.timedelta(days=40 + index)
+        if not institution_may_assess(inst, scope.occupation, level, held_on):
+            continue
+        students = list(
+            Student.objects.filter(school=inst.school_id, stage="secondary", status="enrolled")
+            .select_related("person")
+            .order_by("pk")[: CANDIDATES * 3]
+        )
+        if len(students) < 3:
+            continue
+        picked = rng.sample(students, min(CANDIDATES, len(students)))
+        session = AssessmentSession.objects.create(
+            institution=inst,
+            school_id=inst.school_id,
+            county_id=inst.county_id,
+            title=f"{held_on:%Y-%m} {scope.occupation.name} {rules.level_label(level)}",
+            occupation=scope.occupation,
+            level=level,
+            held_on=held_on,
+            rooms=1,
+            status=state,
+            created_by=creator,
+        )
+        regs = Registration.objects.bulk_create(
+            Registration(
+                session=session,
+                person=s.person,
+                school_id=inst.school_id,
+                county_id=inst.county_id,
+                candidate_kind=s.stage,
+            )
+            for s in picked
+        )
+        staff = list(inst.examiners.filter(valid_until__gte=held_on, valid_from__lte=held_on).order_by("pk"))
+        if state != SessionStatus.PLANNED:
+            SessionStaff.objects.bulk_create(
+                SessionStaff(session=session, examiner=e, role=e.role)
+                for e in staff
+                if e.role != ExaminerRole.EXAMINER or e.occupation_id == scope.occupation_id
+            )
+        scored_states = STATES[STATES.index(SessionStatus.IN_PROGRESS) :]
+        if state in scored_states and creator is not None:
+            confirmed = STATES.index(state) >= STATES.index(SessionStatus.CONFIRMED)
+            partial = state == SessionStatus.IN_PROGRESS
+            scores = []
+            for n, reg in enumerate(regs):
+                if partial and n % 2:
+                    continue
+                t, s = _score(rng), _score(rng)
+                scores.append(
+                    Score(
+                        registration=reg,
+                        theory=t,
+                        skill=s,
+                        passed=rules.passed(
+                            t, s, theory_pass=rules.DEFAULT_PASS_MARK, skill_pass=rules.DEFAULT_PASS_MARK
+                        ),
+                        entered_by=creator,
+                        confirmed=confirmed,
+                        confirmed_by=creator if confirmed else None,
+                        confirmed_at=timezone.now() if confirmed else None,
+                    )
+                )
+            Score.objects.bulk_create(scores)
+            if confirmed and scores:
+                first = scores[0]
+                ScoreCorrection.objects.create(
+                    score=first,
+                    old_theory=first.theory,
+                    old_skill=first.skill,
+                    new_theory=first.theory,
+                    new_skill=min(Decimal(100), first.skill + Decimal(2)),
+                    reason="复核发现技能评分表漏计一项",
+                    actor=creator,
+                )
+                new_skill = min(Decimal(100), first.skill + Decimal(2))
+                Score.objects.filter(pk=first.pk).update(
+                    skill=new_skill,
+                    passed=rules.passed(
+                        first.theory, new_skill, theory_pass=rules.DEFAULT_PASS_MARK, skill_pass=rules.DEFAULT_PASS_MARK
+                    ),
+                )
+        if state in (SessionStatus.PUBLICISED, SessionStatus.ISSUED):
+            publicised_on = today - dt.timedelta(days=2) if state == SessionStatus.PUBLICISED else held_on
+            session.publicised_on = publicised_on
+            session.save(update_fields=["publicised_on"])
+            if creator is not None:
+                Objection.objects.create(
+                    session=session,
+                    registration=regs[0],
+                    text="对技能成绩有异议，申请复核",
+                    status=ObjectionStatus.OPEN if state == SessionStatus.PUBLICISED else ObjectionStatus.DISMISSED,
+                    resolution="" if state == SessionStatus.PUBLICISED else "经复核，评分无误",
+                    raised_by=creator,
+                    resolved_by=None if state == SessionStatus.PUBLICISED else creator,
+                    resolved_at=None if state == SessionStatus.PUBLICISED else timezone.now(),
+                )
+        if state == SessionStatus.ISSUED:
+            _issue(session)
+        sessions += 1
+        candidates += len(regs)
+    AuditEvent.objects.filter(pk__gt=last_audit).delete()
+    return {"assessment_sessions": sessions, "assessment_candidates": candidates}
+
+
+def _issue(session: AssessmentSession) -> None:
+    """Passers' certificates through the certification service (skipping holders of a valid one)."""
+    from chizheng.assessments.services import certificate_kind_for
+    from chizheng.certification import services as certification
+
+    assert session.publicised_on is not None
+    passers = Registration.objects.filter(session=session, score__passed=True).order_by("pk")
+    items = [
+        certification.IssueItem(
+            person_id=r.person_id,
+            evidence={"session": session.pk, "demo": True},
+            evidence_type="exam_registration",
+            evidence_id=str(r.pk),
+        )
+        for r in passers
+    ]
+    issue_on = session.publicised_on + dt.timedelta(days=session.publicity_days + 1)
+    try:
+        with transaction.atomic():
+            if items:
+                certification.certificate_publicise(
+                    actor=None,
+                    institution=session.institution,
+                    occupation=session.occupation,
+                    level=session.level,
+                    kind=certificate_kind_for(session.institution),
+                    pathway="exam",
+                    items=items,
+                    on_date=session.publicised_on,
+                    publicity_days=session.publicity_days,
+                    skip_existing=True,
+                )
+                certification.certificate_issue_due(actor=None, institution=session.institution, on_date=issue_on)
+    except DomainError:
+        return
+    AssessmentSession.objects.filter(pk=session.pk).update(issued_on=issue_on)

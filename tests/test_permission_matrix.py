@@ -339,6 +339,12 @@ API: dict[str, str] = {
     "GET /api/v1/assessment-sessions/{session_id}": "401 403 404 200 200 200 200 403 200",
     "POST /api/v1/assessment-sessions/{session_id}/registrations": "401 403 404 400 403 403 403 403 403",
     "POST /api/v1/assessment-registrations/{registration_id}/score": "401 403 403 403 403 403 400 403 403",
+    # the matrix session is planned: its school's start fails the staffing check, confirm/publicise/issue the
+    # state machine (400); other schools 404, roles without PLAN_ASSESSMENT 403
+    "POST /api/v1/assessment-sessions/{session_id}/start": "401 403 404 400 403 403 403 403 403",
+    "POST /api/v1/assessment-sessions/{session_id}/confirm": "401 403 404 400 403 403 403 403 403",
+    "POST /api/v1/assessment-sessions/{session_id}/publicise": "401 403 404 400 403 403 403 403 403",
+    "POST /api/v1/assessment-sessions/{session_id}/issue": "401 403 404 400 403 403 403 403 403",
 }
 
 _SPEC_BODY = {
@@ -380,6 +386,8 @@ API_DATA: dict[str, dict[str, Any]] = {
     },
     "POST /api/v1/assessment-sessions/{session_id}/registrations": {"id_number": "410802200603150139"},
     "POST /api/v1/assessment-registrations/{registration_id}/score": {"theory": "80", "skill": "80"},
+    "POST /api/v1/assessment-sessions/{session_id}/publicise": {"on_date": "2023-06-05"},
+    "POST /api/v1/assessment-sessions/{session_id}/issue": {"on_date": "2023-06-20"},
     "POST /api/v1/institutions/{institution_id}/examiners": {
         "id_number": "410802200603150139",  # make_id_number(): the learner persona, a Person of the own school
         "role": "invigilator",

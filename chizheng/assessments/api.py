@@ -19,6 +19,8 @@ from chizheng.people.rules import normalize_id_number
 from . import rules, selectors, services
 from .models import AssessmentSession, Registration
 from .schemas import (
+    DateIn,
+    IssuedOut,
     RegistrationIn,
     RegistrationOut,
     ScoreIn,
@@ -124,3 +126,38 @@ def score_enter(request: HttpRequest, registration_id: int, payload: ScoreIn) ->
         "passed": score.passed,
         "confirmed": score.confirmed,
     }
+
+
+def _plan_session(request: HttpRequest, session_id: int) -> AssessmentSession:
+    require(actor(request), Perm.PLAN_ASSESSMENT)
+    return selectors.get_session_for(actor(request), session_id)
+
+
+@router.post(
+    "/assessment-sessions/{session_id}/start", response=SessionDetailOut, summary="开始考核（核对考评人员配备）"
+)
+def session_start(request: HttpRequest, session_id: int) -> AssessmentSession:
+    session = services.session_start(actor=actor(request), session=_plan_session(request, session_id))
+    return _detail(session)
+
+
+@router.post("/assessment-sessions/{session_id}/confirm", response=SessionDetailOut, summary="确认成绩")
+def session_confirm(request: HttpRequest, session_id: int) -> AssessmentSession:
+    session = services.session_confirm(actor=actor(request), session=_plan_session(request, session_id))
+    return _detail(session)
+
+
+@router.post("/assessment-sessions/{session_id}/publicise", response=SessionDetailOut, summary="公示考核结果")
+def session_publicise(request: HttpRequest, session_id: int, payload: DateIn) -> AssessmentSession:
+    session = services.session_publicise(
+        actor=actor(request), session=_plan_session(request, session_id), on_date=payload.on_date
+    )
+    return _detail(session)
+
+
+@router.post("/assessment-sessions/{session_id}/issue", response=IssuedOut, summary="公示期满后为合格考生发证")
+def session_issue(request: HttpRequest, session_id: int, payload: DateIn) -> dict[str, Any]:
+    certificates = services.session_issue(
+        actor=actor(request), session=_plan_session(request, session_id), today=payload.on_date
+    )
+    return {"session_id": session_id, "issued": len(certificates), "numbers": [c.number for c in certificates]}

@@ -82,3 +82,13 @@ class ScoreOut(Schema):
     skill: Decimal
     passed: bool
     confirmed: bool
+
+
+class DateIn(Schema):
+    on_date: dt.date
+
+
+class IssuedOut(Schema):
+    session_id: int
+    issued: int
+    numbers: list[str]

@@ -56,5 +56,24 @@ def test_r04_api_session_flow(world, login):
     assert r.status_code == 200
     assert r.json()["passed"] is True
     assert Score.objects.count() == 1
+    for cand, marks in zip(detail["candidates"][1:], [("40", "90"), ("75", "61")], strict=True):
+        r = _post(
+            examiner,
+            f"/api/v1/assessment-registrations/{cand['registration_id']}/score",
+            {"theory": marks[0], "skill": marks[1]},
+        )
+        assert r.status_code == 200
+    c = login(world.user("school"))
+    r = _post(c, f"/api/v1/assessment-sessions/{session_id}/confirm", {})
+    assert r.status_code == 200
+    assert r.json()["status"] == "confirmed"
+    r = _post(c, f"/api/v1/assessment-sessions/{session_id}/publicise", {"on_date": "2023-06-05"})
+    assert r.json()["status"] == "publicised"
+    r = _post(c, f"/api/v1/assessment-sessions/{session_id}/issue", {"on_date": "2023-06-12"})
+    assert r.json()["code"] == "publicity_running"
+    r = _post(c, f"/api/v1/assessment-sessions/{session_id}/issue", {"on_date": "2023-06-14"})
+    assert r.status_code == 200
+    assert r.json()["issued"] == 2
+    assert all(len(n) == 22 for n in r.json()["numbers"])
     other = login(world.user("other_school"))
     assert other.get(f"/api/v1/assessment-sessions/{session_id}").status_code == 404

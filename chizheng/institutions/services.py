@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from chizheng.core import audit
@@ -475,4 +476,10 @@ def examiner_remove(*, actor: User, examiner: Examiner) -> None:
     if not Examiner.objects.restrict(actor).filter(pk=examiner.pk).exists():
         raise NotFound()
     audit.record(actor, AuditAction.DELETE, examiner, before=audit.snapshot(examiner))
-    examiner.delete()
+    try:
+        with transaction.atomic():
+            examiner.delete()
+    except ProtectedError:
+        raise DomainError(
+            "examiner_in_use", f"{examiner} 已被考核批次使用，考核记录须保留，不能删除。", field="examiner"
+        ) from None

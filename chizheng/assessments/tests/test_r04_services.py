@@ -221,3 +221,29 @@ def test_r04_staffed_session_back_to_planned_when_candidates_change(world, inst)
     services.registration_add(actor=world.user("school"), session=session, person=f.students(world, 1, start=60)[0])
     session.refresh_from_db()
     assert session.status == SessionStatus.PLANNED
+
+
+def test_r04_an_examiner_who_staffed_a_session_cannot_be_removed_from_the_registry(world, inst):
+    from chizheng.institutions import services as institution_services
+    from chizheng.institutions.models import Examiner
+
+    session, persons, _staff = _staffed(world, inst, n=3)
+    own = Examiner.objects.create(
+        institution=inst,
+        school=world.school,
+        county=world.county,
+        person=persons[0],
+        role="examiner",
+        occupation=f.occupation(),
+        highest_level=3,
+        qualification_number="KEEP",
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date(2026, 1, 1),
+    )
+    services.staff_assign(actor=world.user("school"), session=session, examiner=own)
+    audits = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as exc:
+        institution_services.examiner_remove(actor=world.user("school"), examiner=own)
+    assert exc.value.code == "examiner_in_use"
+    assert Examiner.objects.filter(pk=own.pk).exists()
+    assert AuditEvent.objects.count() == audits

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chizheng.core.errors import DomainError, NotFound
-from chizheng.core.http import actor_of
+from chizheng.core.http import actor_of, form_page
 from chizheng.core.listing import Column, Filter, ListPage
 from chizheng.core.permissions import Perm, has_perm, require
 from chizheng.people.models import Person
@@ -30,29 +29,6 @@ from .models import AssessmentSession, Objection, Registration, SessionStaff
 
 def _detail_url(s: AssessmentSession) -> str:
     return reverse("assessments:session_detail", args=[s.pk])
-
-
-def _form_page(
-    request: HttpRequest,
-    form: forms.BaseForm,
-    title: str,
-    back: str,
-    call: Callable[[dict[str, Any]], Any],
-    done: str,
-    note: str = "",
-) -> HttpResponseBase:
-    """Show a form; on a valid POST run the service; a DomainError becomes a form error, never a 500."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = call(form.cleaned_data)
-        except DomainError as err:
-            if isinstance(err, NotFound):
-                raise
-            form.add_error(err.field if err.field in form.fields else None, err.message)
-        else:
-            messages.success(request, done)
-            return redirect(result if isinstance(result, str) else back)
-    return render(request, "core/form.html", {"form": form, "title": title, "back": back, "note": note})
 
 
 def _action(request: HttpRequest, session: AssessmentSession, call: Callable[[], Any], done: str) -> HttpResponseBase:
@@ -102,9 +78,7 @@ def session_create(request: HttpRequest) -> HttpResponseBase:
         return _detail_url(services.session_plan(actor=actor, **data))
 
     note = "评价机构须在考核日期已备案、未暂停，且评价范围包含该职业和等级（R2、R3）。"
-    return _form_page(
-        request, form, "计划考核场次", reverse("assessments:session_list"), call, "已计划考核场次。", note
-    )
+    return form_page(request, form, "计划考核场次", reverse("assessments:session_list"), call, "已计划考核场次。", note)
 
 
 @login_required
@@ -163,7 +137,7 @@ def registration_add(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _detail_url(session)
 
     note = f"{session.title}：中职学生最高中级工，优秀应届或已毕业中职学生可报高级工；在校学生不得报考技师、高级技师。"
-    return _form_page(request, form, "考生报名", _detail_url(session), call, "已报名。", note)
+    return form_page(request, form, "考生报名", _detail_url(session), call, "已报名。", note)
 
 
 @login_required
@@ -197,7 +171,7 @@ def staff_add(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _detail_url(session)
 
     note = "可从任一评价机构的考评人员库中选派（外校考评员可避免本校学生回避）。"
-    return _form_page(request, form, "安排考评人员", _detail_url(session), call, "已安排。", note)
+    return form_page(request, form, "安排考评人员", _detail_url(session), call, "已安排。", note)
 
 
 @login_required
@@ -242,7 +216,7 @@ def score_enter(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponseBase:
         return _detail_url(session)
 
     note = f"{registration.person.name}：成绩 0–100 分，最多一位小数；理论与技能均达到合格线为合格。"
-    return _form_page(request, form, "录入成绩", _detail_url(session), call, "成绩已录入。", note)
+    return form_page(request, form, "录入成绩", _detail_url(session), call, "成绩已录入。", note)
 
 
 @login_required
@@ -258,7 +232,7 @@ def score_correct(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponseBas
         )
         return _detail_url(session)
 
-    return _form_page(
+    return form_page(
         request,
         form,
         "更正成绩",
@@ -279,7 +253,7 @@ def session_publicise(request: HttpRequest, pk: int) -> HttpResponseBase:
         services.session_publicise(actor=actor, session=session, on_date=data["on_date"])
         return _detail_url(session)
 
-    return _form_page(
+    return form_page(
         request, form, "公示考核结果", _detail_url(session), call, "已公示。", f"公示 {session.publicity_days} 天。"
     )
 
@@ -295,7 +269,7 @@ def objection_add(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponseBas
         services.objection_record(actor=actor, registration=registration, text=data["text"])
         return _detail_url(session)
 
-    return _form_page(
+    return form_page(
         request, form, "登记异议", _detail_url(session), call, "已登记异议。", f"考生：{registration.person.name}"
     )
 
@@ -322,7 +296,7 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
         return _detail_url(session)
 
     note = f"{objection.registration.person.name}：{objection.text}"
-    return _form_page(request, form, "处理异议", _detail_url(session), call, "异议已处理。", note)
+    return form_page(request, form, "处理异议", _detail_url(session), call, "异议已处理。", note)
 
 
 @login_required
@@ -337,4 +311,4 @@ def session_issue(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _detail_url(session)
 
     note = "公示期满且异议全部处理后，为合格考生生成证书并编号发证。"
-    return _form_page(request, form, "为合格考生发证", _detail_url(session), call, "发证完成。", note)
+    return form_page(request, form, "为合格考生发证", _detail_url(session), call, "发证完成。", note)

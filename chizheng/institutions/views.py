@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from chizheng.core.choices import OrgKind
 from chizheng.core.errors import DomainError, NotFound
-from chizheng.core.http import actor_of
+from chizheng.core.http import actor_of, form_page
 from chizheng.core.listing import Column, Filter, ListPage
 from chizheng.core.models import OrgUnit
 from chizheng.core.permissions import Perm, has_perm, require
@@ -165,29 +165,6 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(request, "institutions/institution_detail.html", context)
 
 
-def _form_page(
-    request: HttpRequest,
-    form: forms.BaseForm,
-    title: str,
-    back: str,
-    call: Callable[[dict[str, Any]], Any],
-    done: str,
-    note: str = "",
-) -> HttpResponseBase:
-    """Show a form; on a valid POST run the service; a DomainError becomes a form error, never a 500."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = call(form.cleaned_data)
-        except DomainError as err:
-            if isinstance(err, NotFound):
-                raise
-            form.add_error(err.field if err.field in form.fields else None, err.message)
-        else:
-            messages.success(request, done)
-            return redirect(result if isinstance(result, str) else back)
-    return render(request, "core/form.html", {"form": form, "title": title, "back": back, "note": note})
-
-
 @login_required
 def institution_create(request: HttpRequest) -> HttpResponseBase:
     require(request.user, Perm.FILE_INSTITUTION)
@@ -199,7 +176,7 @@ def institution_create(request: HttpRequest) -> HttpResponseBase:
 
     note = "保存后请添加评价范围（职业及最高等级）和附件，再提交备案。"
     back = reverse("institutions:institution_list")
-    return _form_page(request, form, "新增评价机构备案", back, call, "已保存为草稿。", note)
+    return form_page(request, form, "新增评价机构备案", back, call, "已保存为草稿。", note)
 
 
 @login_required
@@ -208,7 +185,7 @@ def institution_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     inst = selectors.get_institution_for(request.user, pk)
     initial = {k: getattr(inst, k) for k in ("kind", "name", "code", "contact", "phone", "email", "sites")}
     form = f.InstitutionForm(request.POST or None, actor=actor_of(request), editing=True, initial=initial)
-    return _form_page(
+    return form_page(
         request,
         form,
         f"修改 {inst.name}",
@@ -243,7 +220,7 @@ def scope_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     _scope_perm(request)
     inst = selectors.get_institution_for(request.user, pk)
     form = f.ScopeForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         f"{inst.name}：增加评价范围",
@@ -262,7 +239,7 @@ def scope_remove(request: HttpRequest, pk: int, scope_pk: int) -> HttpResponseBa
     if scope is None:
         raise NotFound()
     form = f.ScopeRemoveForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         f"{inst.name}：取消评价范围 {scope.occupation.name}",
@@ -279,7 +256,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     require(request.user, Perm.FILE_INSTITUTION)
     inst = selectors.get_institution_for(request.user, pk)
     form = f.AttachmentForm(request.POST or None, request.FILES or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         f"{inst.name}：上传附件",
@@ -316,7 +293,7 @@ def _hrss_action(
     require(request.user, Perm.REVIEW_INSTITUTION)
     inst = selectors.get_institution_for(request.user, pk)
     form = form_class(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         f"{inst.name}：{title}",
@@ -391,7 +368,7 @@ def subsidy_add(request: HttpRequest) -> HttpResponseBase:
     require(request.user, Perm.REVIEW_INSTITUTION)
     actor = actor_of(request)
     form = f.SubsidyForm(request.POST or None, actor=actor)
-    return _form_page(
+    return form_page(
         request,
         form,
         "列入评价补贴名单",
@@ -477,7 +454,7 @@ def examiner_create(request: HttpRequest) -> HttpResponseBase:
         )
         return None
 
-    return _form_page(request, form, "登记考评人员", reverse("institutions:examiner_list"), call, "已登记。")
+    return form_page(request, form, "登记考评人员", reverse("institutions:examiner_list"), call, "已登记。")
 
 
 @login_required

@@ -88,6 +88,8 @@ def page(name: str, *attrs: str) -> Callable[[Objects], str]:
 # cells:                                         anon learner other school county city exam expert hrss
 PAGES: dict[str, Row] = {
     "home": Row("GET", page("home"), "L 200 200 200 200 200 200 200 200"),
+    # liveness for monitors: public, no data (`?db=1` adds a database ping, tests in core/tests/test_health.py)
+    "healthz": Row("GET", page("healthz"), "200 200 200 200 200 200 200 200 200"),
     # org tree
     "core:org_list": Row("GET", page("core:org_list"), "L 403 200 200 200 200 403 403 200"),
     "core:org_tree": Row("GET", page("core:org_tree"), "L 403 200 200 200 200 403 403 200"),

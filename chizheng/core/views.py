@@ -10,12 +10,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from . import services
 from .choices import AuditAction, OrgKind, Ownership, Role, SchoolKind
@@ -35,6 +37,22 @@ class DemoLoginView(LoginView):
         context = super().get_context_data(**kwargs)
         context["demo_password"] = settings.DEMO_PASSWORD if settings.DEMO_MODE else ""
         return context
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and monitors (no login): the process answers, nothing else is touched.
+    `?db=1` also runs `SELECT 1` on the default database and answers 503 with a JSON error when it fails."""
+    if request.GET.get("db") != "1":
+        return JsonResponse({"status": "ok"})
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as err:
+        return JsonResponse({"status": "error", "database": "unavailable", "error": type(err).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 @login_required

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "chizheng.institutions",
     "chizheng.certification",
     "chizheng.assessments",
+    "chizheng.pathways",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,13 @@ CHIZHENG_MAX_SHEET_BYTES = int(os.environ.get("CHIZHENG_MAX_SHEET_BYTES", str(20
 CHIZHENG_MAX_ZIP_BYTES = int(os.environ.get("CHIZHENG_MAX_ZIP_BYTES", str(200 * 1024 * 1024)))
 # Imports with more rows than this run in the background worker.
 CHIZHENG_BACKGROUND_IMPORT_ROWS = int(os.environ.get("CHIZHENG_BACKGROUND_IMPORT_ROWS", "2000"))
+
+# Public certificate verification: at most N requests per client IP per window of S seconds, "N/S"
+# (default 60/60). "off" lifts the limit: for load benchmarks only (bench/verify_load.py), never in production.
+_verify_rate = os.environ.get("CHIZHENG_VERIFY_RATE", "60/60").strip().lower()
+CERT_VERIFY_RATE: tuple[int, int] | None = (
+    None if _verify_rate == "off" else (int(_verify_rate.split("/")[0]), int(_verify_rate.split("/")[1]))
+)
 
 TASKS = {
     "default": {

@@ -1,0 +1,1 @@
+"""Excel imports of the pathways (registered with chizheng.core.imports)."""

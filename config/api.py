@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 
 from chizheng.assessments.api import router as assessments_router
 from chizheng.certification.api import router as certification_router
+from chizheng.certification.report_api import router as certification_report_router
 from chizheng.core.api import API_AUTH, Utf8JSONRenderer, error_body, install_error_handlers
 from chizheng.core.api import router as core_router
 from chizheng.institutions.api import router as institutions_router
@@ -86,4 +87,5 @@ api.add_router("", occupations_router)
 api.add_router("", specs_router)
 api.add_router("", institutions_router)
 api.add_router("", certification_router)
+api.add_router("", certification_report_router)
 api.add_router("", assessments_router)

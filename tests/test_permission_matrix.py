@@ -66,6 +66,9 @@ class Objects:
     # certificates (R8): an issued certificate of the learner persona, and its QR token
     certificate: int = 0
     cert_token: str = ""
+    # query systems (R10): a national export batch of the own school holding that certificate
+    report_batch: int = 0
+    system: str = "national"
     # exam pathway (R4): a planned session of the own school's institution, the learner registered
     session: int = 0
     registration: int = 0
@@ -242,6 +245,22 @@ PAGES: dict[str, Row] = {
         "L 403 404 302 403 403 403 403 403",
         {"reason": "矩阵"},
     ),
+    # query systems (R10): school, county and city report (export, receipts); 人社 follows; files hold full IDs
+    "certification:report_batch_list": Row(
+        "GET", page("certification:report_batch_list"), "L 403 200 200 200 200 403 403 200"
+    ),
+    "certification:report_batch_create": Row(
+        "GET", page("certification:report_batch_create"), "L 403 200 200 200 200 403 403 403"
+    ),
+    "certification:report_unreported": Row(
+        "GET", page("certification:report_unreported"), "L 403 200 200 200 200 403 403 200"
+    ),
+    "certification:report_batch_detail": Row(
+        "GET", page("certification:report_batch_detail", "report_batch"), "L 403 404 200 200 200 403 403 200"
+    ),
+    "certification:report_batch_download": Row(
+        "GET", page("certification:report_batch_download", "report_batch"), "L 403 404 200 200 200 403 403 403"
+    ),
     # exam pathway (R4): schools plan and run sessions; assigned examiners enter scores
     "assessments:session_list": Row("GET", page("assessments:session_list"), "L 403 200 200 200 200 200 403 200"),
     "assessments:session_create": Row("GET", page("assessments:session_create"), "L 403 200 200 403 403 403 403 403"),
@@ -334,6 +353,14 @@ API: dict[str, str] = {
     # certificates (R8): verification needs no login
     "GET /api/v1/verify": "200 200 200 200 200 200 200 200 200",
     "GET /api/v1/certificates": "401 403 200 200 200 200 403 403 200",
+    # query systems (R10): the learner's certificate is in the national batch already, so a Henan export finds it
+    # (201) for school, county and city; the other school has nothing due (400)
+    "GET /api/v1/report-batches": "401 403 200 200 200 200 403 403 200",
+    "POST /api/v1/report-batches": "401 403 400 201 201 201 403 403 403",
+    "GET /api/v1/report-batches/{batch_id}": "401 403 404 200 200 200 403 403 200",
+    "GET /api/v1/report-batches/{batch_id}/file": "401 403 404 200 200 200 403 403 403",
+    "POST /api/v1/report-receipts/{system}": "401 403 201 201 201 201 403 403 403",
+    "GET /api/v1/unreported-certificates": "401 403 200 200 200 200 403 403 200",
     # exam pathway (R4): the learner persona is registered already, so the school's registration answers 400
     # (already_registered); the examiner persona is not assigned to the session, so score entry answers 400
     "GET /api/v1/assessment-sessions": "401 403 200 200 200 200 200 403 200",
@@ -381,6 +408,7 @@ API_DATA: dict[str, dict[str, Any]] = {
     "POST /api/v1/institutions/{institution_id}/revoke": {"on_date": "2023-01-01", "reason": "矩阵"},
     "POST /api/v1/institutions/{institution_id}/annual-review": {"on_date": "2023-03-01"},
     "POST /api/v1/institutions/{institution_id}/subsidy-list": {"year": 2031},
+    "POST /api/v1/report-batches": {"system": "henan"},
     "POST /api/v1/assessment-sessions": {
         "occupation_code": "6-18-01-01",
         "level": 4,
@@ -424,6 +452,8 @@ def _params(o: Objects) -> dict[str, Any]:
         "institution_id": o.institution,
         "session_id": o.session,
         "registration_id": o.registration,
+        "batch_id": o.report_batch,
+        "system": o.system,
         "level": o.level,
     }
 
@@ -465,6 +495,9 @@ def objects(world):
     job_finish(job, status=ImportStatus.FAILED, message="校验未通过", errors=[RowError(3, "身份证号", "校验码错误")])
     institution_objects = {key: int(value) for key, value in matrix_objects(world).items()}
     certificate, cert_token = certificate_objects(world, institution_objects["institution"])
+    from chizheng.certification.reporting import report_batch_create
+
+    report_batch = report_batch_create(actor=world.user("school"), system="national").pk
     exam_objects = exam_matrix_objects(world, institution_objects["institution"])
     return Objects(
         school=world.school.pk,
@@ -480,6 +513,7 @@ def objects(world):
         **institution_objects,  # type: ignore[arg-type]
         certificate=certificate,
         cert_token=cert_token,
+        report_batch=report_batch,
         **exam_objects,  # type: ignore[arg-type]
     )
 
@@ -532,7 +566,7 @@ def _status(world: Any, persona: str, row: Row, url: str) -> str:
             client.force_login(world.user(persona))
         if row.method in ("GET", "DELETE"):
             response = getattr(client, row.method.lower())(url)
-        elif url.startswith("/api/v1/imports/"):
+        elif url.startswith(("/api/v1/imports/", "/api/v1/report-receipts/")):
             response = client.post(url, {"file": _roster()})
         elif url.startswith("/api/"):
             send = getattr(client, row.method.lower())

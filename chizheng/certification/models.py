@@ -188,3 +188,7 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.raised_on}"
+
+
+# Query-system reporting (R10) lives in its own module; imported here so Django registers its models.
+from .report_models import ReportBatch, ReportItem  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "certification"
 
@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("<int:pk>/reissue/", views.certificate_reissue, name="certificate_reissue"),
+    # query systems (R10)
+    path("reports/", report_views.report_batch_list, name="report_batch_list"),
+    path("reports/new/", report_views.report_batch_create, name="report_batch_create"),
+    path("reports/unreported/", report_views.report_unreported, name="report_unreported"),
+    path("reports/<int:pk>/", report_views.report_batch_detail, name="report_batch_detail"),
+    path("reports/<int:pk>/download/", report_views.report_batch_download, name="report_batch_download"),
 ]

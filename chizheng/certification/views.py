@@ -21,7 +21,7 @@ from chizheng.core.scoping import get_for
 from chizheng.occupations.choices import SkillLevel
 
 from . import ratelimit, selectors, services
-from .choices import CertificateKind, CertificateStatus, Pathway
+from .choices import CertificateKind, CertificateStatus, Pathway, ReportStatus
 from .models import Certificate
 
 
@@ -54,6 +54,8 @@ def certificate_list(request: HttpRequest) -> HttpResponseBase:
             Filter("level", "等级", "level", SkillLevel.choices),
             Filter("kind", "证书类型", "kind", CertificateKind.choices),
             Filter("pathway", "取证途径", "pathway", Pathway.choices),
+            Filter("national", "全国系统上报", "national_report_status", ReportStatus.choices),
+            Filter("henan", "河南系统上报", "henan_report_status", ReportStatus.choices),
         ],
         search_fields=["number", "holder_name", "occupation__name__icontains", "institution__name__icontains"],
         search_placeholder="证书编号、姓名、职业或发证机构",

@@ -34,6 +34,8 @@ class Perm(str, Enum):
     VIEW_CERTIFICATES = "view_certificates"
     ISSUE_CERTIFICATES = "issue_certificates"
     REVOKE_CERTIFICATE = "revoke_certificate"
+    # query systems (R10): export report files and import their receipts
+    REPORT_CERTIFICATES = "report_certificates"
     # exam pathway (考试考核, R4): sessions, registrations, staff, scores
     VIEW_ASSESSMENTS = "view_assessments"
     PLAN_ASSESSMENT = "plan_assessment"
@@ -101,6 +103,15 @@ _ASSESSMENT_PERMS: dict[str, set[Perm]] = {
     Role.HRSS_OFFICER: {Perm.VIEW_ASSESSMENTS},
 }
 ROLE_PERMS = {role: frozenset(perms | _ASSESSMENT_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
+
+# Query systems (R10): the school reports its certificates; county and city admins may report within their
+# scope (the city everything). Following the batches and the 未上报 list only needs VIEW_CERTIFICATES.
+_REPORTING_PERMS: dict[str, set[Perm]] = {
+    Role.CITY_ADMIN: {Perm.REPORT_CERTIFICATES},
+    Role.COUNTY_ADMIN: {Perm.REPORT_CERTIFICATES},
+    Role.SCHOOL_ADMIN: {Perm.REPORT_CERTIFICATES},
+}
+ROLE_PERMS = {role: frozenset(perms | _REPORTING_PERMS.get(role, set())) for role, perms in ROLE_PERMS.items()}
 
 
 def has_perm(user: Any, perm: Perm) -> bool:

@@ -111,12 +111,13 @@ PAGES: dict[str, Row] = {
     "core:audit_list": Row("GET", page("core:audit_list"), "L 403 403 403 403 200 403 403 403"),
     "core:token_list": Row("GET", page("core:token_list"), "L 200 200 200 200 200 200 200 200"),
     "core:token_revoke": Row("POST", page("core:token_revoke", "token"), "L 404 404 302 404 404 404 404 404"),
-    "core:import_list": Row("GET", page("core:import_list"), "L 403 200 200 200 200 403 403 403"),
-    "core:import_upload": Row("GET", page("core:import_upload"), "L 403 200 200 200 200 403 403 403"),
+    # the examiner imports score sheets (exam_scores) and sees only jobs of kinds it may run: 404 on a roster job
+    "core:import_list": Row("GET", page("core:import_list"), "L 403 200 200 200 200 200 403 403"),
+    "core:import_upload": Row("GET", page("core:import_upload"), "L 403 200 200 200 200 200 403 403"),
     "core:import_template": Row("GET", page("core:import_template", "kind"), "L 403 200 200 200 200 403 403 403"),
-    "core:import_detail": Row("GET", page("core:import_detail", "job"), "L 403 404 200 200 200 403 403 403"),
-    "core:import_progress": Row("GET", page("core:import_progress", "job"), "L 403 404 200 200 200 403 403 403"),
-    "core:import_errors": Row("GET", page("core:import_errors", "job"), "L 403 404 200 200 200 403 403 403"),
+    "core:import_detail": Row("GET", page("core:import_detail", "job"), "L 403 404 200 200 200 404 403 403"),
+    "core:import_progress": Row("GET", page("core:import_progress", "job"), "L 403 404 200 200 200 404 403 403"),
+    "core:import_errors": Row("GET", page("core:import_errors", "job"), "L 403 404 200 200 200 404 403 403"),
     # person registry
     "people:person_list": Row("GET", page("people:person_list"), "L 403 200 200 200 200 403 403 403"),
     "people:student_list": Row("GET", page("people:student_list"), "L 403 200 200 200 200 403 403 403"),
@@ -270,6 +271,20 @@ PAGES: dict[str, Row] = {
     "assessments:score_enter": Row(
         "GET", page("assessments:score_enter", "session", "registration"), "L 403 403 403 403 403 200 403 403"
     ),
+    # the Excel score sheet: only examiners assigned to the session (the examiner persona is not)
+    "assessments:score_template": Row(
+        "GET", page("assessments:score_template", "session"), "L 403 403 403 403 403 403 403 403"
+    ),
+    "assessments:score_upload": Row(
+        "GET", page("assessments:score_upload", "session"), "L 403 403 403 403 403 403 403 403"
+    ),
+    # staffing ratios: of a national standard (who maintains the catalog), of a spec (its drafting school)
+    "assessments:staffing_standard": Row(
+        "GET", page("assessments:staffing_standard", "occupation"), "L 403 403 403 403 200 403 403 403"
+    ),
+    "assessments:staffing_spec": Row(
+        "GET", page("assessments:staffing_spec", "spec"), "L 403 404 200 403 403 403 403 403"
+    ),
     **{
         f"assessments:{name}": Row("GET", page(f"assessments:{name}", *attrs), "L 403 404 200 403 403 403 403 403")
         for name, attrs in (
@@ -316,9 +331,9 @@ API: dict[str, str] = {
     "GET /api/v1/tokens": "401 200 200 200 200 200 200 200 200",
     "POST /api/v1/tokens": "401 201 201 201 201 201 201 201 201",
     "DELETE /api/v1/tokens/{token_id}": "401 404 404 200 404 404 404 404 404",
-    "GET /api/v1/imports": "401 403 200 200 200 200 403 403 403",
-    "GET /api/v1/imports/{job_id}": "401 403 404 200 200 200 403 403 403",
-    "GET /api/v1/imports/{job_id}/errors": "401 403 404 200 200 200 403 403 403",
+    "GET /api/v1/imports": "401 403 200 200 200 200 200 403 403",
+    "GET /api/v1/imports/{job_id}": "401 403 404 200 200 200 404 403 403",
+    "GET /api/v1/imports/{job_id}/errors": "401 403 404 200 200 200 404 403 403",
     "POST /api/v1/imports/{kind}": "401 403 201 201 201 201 403 403 403",
     # evaluation specs (R3); the spec is already submitted, so the school's writes answer 400 (wrong status)
     "GET /api/v1/specs": "401 403 200 200 200 200 403 200 200",
@@ -368,6 +383,8 @@ API: dict[str, str] = {
     "GET /api/v1/assessment-sessions/{session_id}": "401 403 404 200 200 200 200 403 200",
     "POST /api/v1/assessment-sessions/{session_id}/registrations": "401 403 404 400 403 403 403 403 403",
     "POST /api/v1/assessment-registrations/{registration_id}/score": "401 403 403 403 403 403 400 403 403",
+    "GET /api/v1/assessment-sessions/{session_id}/score-entries": "401 403 404 200 200 200 200 403 200",
+    "GET /api/v1/assessment-sessions/{session_id}/score-sheet": "401 403 403 403 403 403 403 403 403",
     # the matrix session is planned: its school's start fails the staffing check, confirm/publicise/issue the
     # state machine (400); other schools 404, roles without PLAN_ASSESSMENT 403
     "POST /api/v1/assessment-sessions/{session_id}/start": "401 403 404 400 403 403 403 403 403",

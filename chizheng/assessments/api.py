@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import asdict
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Router, Status
 
+from chizheng.core import audit
 from chizheng.core.api import actor, paginated
-from chizheng.core.errors import DomainError, NotFound
+from chizheng.core.choices import AuditAction
+from chizheng.core.errors import DomainError, NotFound, PermissionDenied
+from chizheng.core.excel import attachment
 from chizheng.core.permissions import Perm, require
 from chizheng.institutions.models import EvaluationInstitution
 from chizheng.occupations.models import Occupation
 from chizheng.people.models import Person
 from chizheng.people.rules import normalize_id_number
 
-from . import rules, selectors, services
+from . import imports, rules, selectors, services
 from .models import AssessmentSession, Registration
 from .schemas import (
     DateIn,
+    EntryBoardOut,
     IssuedOut,
     RegistrationIn,
     RegistrationOut,
@@ -36,26 +43,30 @@ router = Router(tags=["考试考核"])
 def _detail(session: AssessmentSession) -> AssessmentSession:
     """The session with its candidates and current staffing problems attached for SessionDetailOut."""
     candidates = []
-    for r in session.registrations.select_related("person", "score").order_by("id"):
-        score = getattr(r, "score", None)
+    for row in selectors.entry_board(session):
+        r, score = row["registration"], row["score"]
         candidates.append(
             {
                 "registration_id": r.pk,
+                "ticket": r.ticket,
                 "person_id": r.person_id,
                 "name": r.person.name,
                 "masked_id_number": r.person.masked_id_number,
+                "entry_state": row["state"],
                 "theory": score.theory if score else None,
                 "skill": score.skill if score else None,
                 "passed": score.passed if score else None,
                 "confirmed": bool(score and score.confirmed),
             }
         )
+    info = services.staffing_policy_for(session)
     problems = (
-        rules.staffing_problems(services.staffing_facts(session), session.staffing_policy)
+        rules.staffing_problems(services.staffing_facts(session), info.policy)
         if session.status in ("planned", "staffed")
         else []
     )
     session.candidates = candidates  # type: ignore[attr-defined]
+    session.staffing_policy = {**asdict(info.policy), "source": info.source}  # type: ignore[attr-defined]
     session.staffing_problems = problems  # type: ignore[attr-defined]
     return session
 
@@ -118,14 +129,77 @@ def score_enter(request: HttpRequest, registration_id: int, payload: ScoreIn) ->
     if registration is None:
         raise NotFound()
     selectors.get_session_for(user, registration.session_id)
-    score = services.score_enter(actor=user, registration=registration, theory=payload.theory, skill=payload.skill)
+    entered = services.score_enter(actor=user, registration=registration, theory=payload.theory, skill=payload.skill)
+    score = entered.score
     return {
         "registration_id": registration.pk,
-        "theory": score.theory,
-        "skill": score.skill,
-        "passed": score.passed,
-        "confirmed": score.confirmed,
+        "entry_theory": entered.entry.theory,
+        "entry_skill": entered.entry.skill,
+        "state": entered.state,
+        "theory": score.theory if score else None,
+        "skill": score.skill if score else None,
+        "passed": score.passed if score else None,
+        "confirmed": bool(score and score.confirmed),
     }
+
+
+@router.get(
+    "/assessment-sessions/{session_id}/score-entries",
+    response=list[EntryBoardOut],
+    summary="双人录入情况与不一致清单（?state=disagreed 只列不一致）",
+)
+def score_entries(request: HttpRequest, session_id: int, state: str | None = None) -> list[dict[str, Any]]:
+    user = actor(request)
+    require(user, Perm.VIEW_ASSESSMENTS)
+    session = selectors.get_session_for(user, session_id)
+    out = []
+    for row in selectors.entry_board(session):
+        if state and row["state"] != state:
+            continue
+        r, score = row["registration"], row["score"]
+        # While a candidate waits for the second entry, another examiner's values stay hidden so the
+        # second entry is independent; once two disagree, the values are shown to be resolved.
+        hide = row["state"] == rules.PENDING
+        entries = [
+            {
+                "examiner": e["examiner"],
+                "theory": None if hide and e["user_id"] != user.pk else e["theory"],
+                "skill": None if hide and e["user_id"] != user.pk else e["skill"],
+                "mine": e["user_id"] == user.pk,
+            }
+            for e in row["entries"]
+        ]
+        out.append(
+            {
+                "registration_id": r.pk,
+                "ticket": r.ticket,
+                "name": r.person.name,
+                "state": row["state"],
+                "entries": entries,
+                "theory": score.theory if score else None,
+                "skill": score.skill if score else None,
+                "passed": score.passed if score else None,
+            }
+        )
+    return out
+
+
+@router.get(
+    "/assessment-sessions/{session_id}/score-sheet",
+    response={200: bytes},
+    summary="下载本场次成绩录入模板（本场次考评员；填好后 POST /imports/exam_scores 上传）",
+)
+def score_sheet(request: HttpRequest, session_id: int) -> HttpResponseBase:
+    user = actor(request)
+    require(user, Perm.ENTER_SCORES)
+    session = selectors.get_session_for(user, session_id)
+    if not selectors.assigned_examiner(user, session):
+        raise PermissionDenied("只有本场次安排的考评员可以录入成绩。")
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    n = imports.write_score_template(tmp, session)
+    tmp.seek(0)
+    audit.record(user, AuditAction.EXPORT, session, after={"rows": n}, note="下载成绩录入模板（含考生名单）")
+    return attachment(tmp, f"成绩录入-场次{session.pk}.xlsx")
 
 
 def _plan_session(request: HttpRequest, session_id: int) -> AssessmentSession:

@@ -124,3 +124,57 @@ class ResolveForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
+
+
+class ScoreUploadForm(forms.Form):
+    file = forms.FileField(
+        label="成绩表", help_text="下载本场次的成绩录入模板，填写理论成绩、技能成绩后上传（.xlsx/.xls/.ods/.csv）"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+_ODD_CHOICES = [("", "按默认（须为单数）"), ("1", "须为单数"), ("0", "不要求单数")]
+
+
+def _odd(value: str) -> bool | None:
+    return None if value == "" else value == "1"
+
+
+class StaffingPolicyForm(forms.Form):
+    """The staffing ratios of a national standard or an evaluation spec; empty = DESIGN.md's default."""
+
+    candidates_per_invigilator = forms.IntegerField(
+        label="每名监考员对应考生数", required=False, help_text="默认 15：理论考试监考员 ≥ 考生数 ÷ 15（向上取整）"
+    )
+    invigilators_per_room = forms.IntegerField(label="每考场最少监考员", required=False, help_text="默认 2")
+    candidates_per_examiner = forms.IntegerField(
+        label="每名考评员对应考生数", required=False, help_text="默认 5：技能考评员 ≥ 考生数 ÷ 5（向上取整）"
+    )
+    min_examiners = forms.IntegerField(
+        label="最少考评员", required=False, help_text="默认 3；双人录入成绩至少需要 2 名考评员"
+    )
+    examiners_odd = forms.TypedChoiceField(
+        label="考评员人数须为单数", choices=_ODD_CHOICES, coerce=_odd, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    @staticmethod
+    def initial_from(obj: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            name: getattr(obj, name)
+            for name in (
+                "candidates_per_invigilator",
+                "invigilators_per_room",
+                "candidates_per_examiner",
+                "min_examiners",
+            )
+        }
+        odd = getattr(obj, "examiners_odd", None)
+        values["examiners_odd"] = "" if odd is None else ("1" if odd else "0")
+        return values

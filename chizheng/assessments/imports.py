@@ -1,15 +1,26 @@
-"""Exam registration roster import (school admins): one row registers one candidate for one session.
+"""Exam imports: the registration roster (school admins) and the score sheet (assigned examiners).
+
+Registration roster: one row registers one candidate for one session.
 
 Columns: the session number (场次编号, shown on the session page) and the candidate's ID number (the
 person must be in the registry). Every row is checked first — session in scope and open, person known,
 R4 eligibility, not already registered, not twice in the file — and any bad row means nothing is written.
+
+Score sheet (`exam_scores`): downloaded per session prefilled with its candidates (场次编号, 准考证号, 姓名,
+masked 身份证号); an examiner assigned to the session fills 理论成绩/技能成绩 and uploads it. Every row is
+checked — session in reach, the uploader assigned to it as an examiner, the session in scoring, the
+candidate registered there, name and ID number as registered, no candidate twice, scores 0–100 with at
+most one decimal — and the rows become that examiner's entries of the double entry, all or nothing.
+Rows with both score cells empty are left alone (a candidate not scored yet).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import xlsxwriter
 from django.db import transaction
 
 from chizheng.core.errors import DomainError, ImportRejected
@@ -22,6 +33,7 @@ from chizheng.core.imports import (
     RowErrors,
     audit_import,
     cell_int,
+    cell_text,
     open_sheet,
     register,
     run_import,
@@ -31,7 +43,7 @@ from chizheng.core.permissions import Perm
 from chizheng.people.models import Person
 from chizheng.people.rules import normalize_id_number
 
-from . import rules, services
+from . import rules, selectors, services
 from .choices import SessionStatus
 from .models import AssessmentSession, Registration
 
@@ -157,5 +169,201 @@ register(
         perm=Perm.PLAN_ASSESSMENT,
         run=_run,
         template=template_columns,
+    )
+)
+
+
+# --- score entry by Excel (exam_scores) -----------------------------------------------------------
+
+SCORES_KIND = "exam_scores"
+
+SCORE_COLUMNS: list[Column] = [
+    Column("session", "场次编号", required=True, width=10, help="考核场次页面上的编号（模板已填好）"),
+    Column("ticket", "准考证号", required=True, text=True, width=14, help="模板已填好，请勿修改"),
+    Column("name", "姓名", width=10, help="用于核对，须与报名一致"),
+    Column("id_number", "身份证号", text=True, width=22, help="用于核对（模板中为脱敏号码）"),
+    Column("theory", "理论成绩", required=True, width=10, help="0–100，最多一位小数"),
+    Column("skill", "技能成绩", required=True, width=10, help="0–100，最多一位小数"),
+]
+
+
+def import_scores(
+    *, actor: Any, path: Path, progress: Progress | None = None, job: ImportJob | None = None
+) -> ImportResult:
+    """Import one examiner's scores. Row errors are returned (nothing written); a bad file raises ImportRejected."""
+    return run_import(kind=SCORES_KIND, actor=actor, path=Path(path), job=job, progress=progress)
+
+
+def score_template_columns(actor: Any) -> list[TemplateColumn]:
+    return [column.template() for column in SCORE_COLUMNS]
+
+
+def write_score_template(target: IO[bytes], session: AssessmentSession) -> int:
+    """The score sheet of one session, prefilled with its registered candidates (ticket, name, masked ID
+    number); the examiner fills in the two score columns. Returns the number of candidates."""
+    registrations = list(session.registrations.select_related("person").order_by("id"))
+    book = xlsxwriter.Workbook(target)
+    sheet = book.add_worksheet("成绩录入")
+    required = book.add_format({"bold": True, "bg_color": "#FDE9D9", "border": 1})
+    optional = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    score = book.add_format({"num_format": "0.0", "bg_color": "#FFFBEA", "border": 1})
+    for col, column in enumerate(SCORE_COLUMNS):
+        sheet.write_string(0, col, column.header, required if column.required else optional)
+        sheet.set_column(col, col, column.width, text if column.text else None)
+        note = ("必填。" if column.required else "选填。") + column.help
+        sheet.write_comment(0, col, note, {"x_scale": 2, "y_scale": 1.5})
+    for row, r in enumerate(registrations, start=1):
+        sheet.write_number(row, 0, session.pk)
+        sheet.write_string(row, 1, r.ticket, text)
+        sheet.write_string(row, 2, r.person.name)
+        sheet.write_string(row, 3, r.person.masked_id_number, text)
+        sheet.write_blank(row, 4, None, score)
+        sheet.write_blank(row, 5, None, score)
+    if registrations:
+        for col in (4, 5):
+            sheet.data_validation(
+                1,
+                col,
+                len(registrations),
+                col,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": 0,
+                    "maximum": 100,
+                    "error_title": SCORE_COLUMNS[col].header,
+                    "error_message": "成绩应为 0–100 的数字，最多一位小数。",
+                },
+            )
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return len(registrations)
+
+
+def _id_matches(given: str, person: Person) -> bool:
+    """The 身份证号 cell matches the candidate: the full number, or the masked one of the template."""
+    text = given.strip().upper()
+    return text in (person.id_number.upper(), person.masked_id_number.upper())
+
+
+def _run_scores(*, actor: Any, path: Path, job: ImportJob | None, progress: Progress) -> ImportResult:
+    sheet = open_sheet(path, SCORE_COLUMNS)
+    errors = RowErrors(SCORE_COLUMNS)
+    get = {c.key: sheet.getter(c.key) for c in SCORE_COLUMNS}
+    sessions: dict[int, AssessmentSession | None] = {}
+    session_error: dict[int, str] = {}
+    tickets: dict[int, dict[str, Registration]] = {}
+    seen: dict[int, int] = {}
+    rows: list[tuple[AssessmentSession, Registration, Decimal, Decimal]] = []
+    count = skipped = 0
+    for number, values in sheet.rows():
+        count += 1
+        raw_theory, raw_skill = get["theory"](values), get["skill"](values)
+        try:
+            session_id = cell_int(get["session"](values), field="session", label="场次编号")
+        except DomainError as err:
+            errors.domain(number, err, "session", get["session"](values))
+            continue
+        if session_id is None:
+            errors.add(number, "session", "未填写场次编号。")
+            continue
+        if session_id not in sessions:
+            session = selectors.sessions_for(actor).filter(pk=session_id).first()
+            sessions[session_id] = session
+            if session is None:
+                session_error[session_id] = f"没有编号为 {session_id} 的考核场次，或不在您的范围内。"
+            else:
+                try:
+                    services._assigned_examiner(actor, session)
+                    rules.check_scoring_open(session.status)
+                except DomainError as err:
+                    session_error[session_id] = err.message
+                tickets[session_id] = {
+                    r.ticket: r for r in session.registrations.select_related("person", "score").order_by("id")
+                }
+        session = sessions[session_id]
+        if session is None or session_id in session_error:
+            errors.add(number, "session", session_error[session_id], session_id)
+            continue
+        ticket = cell_text(get["ticket"](values))
+        registration = tickets[session_id].get(ticket)
+        if registration is None:
+            errors.add(number, "ticket", f"本场次（{session_id}）没有准考证号为“{ticket}”的报名考生。", ticket)
+            continue
+        person = registration.person
+        name = cell_text(get["name"](values))
+        if name and name != person.name:
+            errors.add(number, "name", f"准考证号 {ticket} 的考生是“{person.name}”，与填写的姓名不符。", name)
+            continue
+        id_text = cell_text(get["id_number"](values))
+        if id_text and not _id_matches(id_text, person):
+            errors.add(number, "id_number", f"准考证号 {ticket} 的考生身份证号不是“{id_text}”。", id_text)
+            continue
+        if registration.pk in seen:
+            errors.add(number, "ticket", f"与第 {seen[registration.pk]} 行重复（同一考生）。", ticket)
+            continue
+        seen[registration.pk] = number
+        if cell_text(raw_theory) == "" and cell_text(raw_skill) == "":
+            skipped += 1  # a candidate the examiner has not scored yet: left as it is
+            continue
+        score = getattr(registration, "score", None)
+        if score is not None and score.confirmed:
+            errors.add(number, "ticket", f"{person.name} 的成绩已确认，只能通过更正修改。", ticket)
+            continue
+        marks: list[Decimal] = []
+        for key, label in (("theory", "理论成绩"), ("skill", "技能成绩")):
+            raw = get[key](values)
+            try:
+                marks.append(rules.parse_score(raw, column=label))
+            except DomainError as err:
+                errors.add(number, key, err.message.removeprefix(f"{label}："), raw)
+        if len(marks) == 2:
+            rows.append((session, registration, marks[0], marks[1]))
+    if count == 0:
+        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
+    progress(count, count)
+    result = ImportResult(total=count, job=job)
+    if errors:
+        result.errors = errors.errors
+        return result
+    if not rows:
+        raise ImportRejected("文件中没有填写任何成绩。", code="no_scores")
+    result.unchanged = skipped
+    _write_scores(actor, job, rows, result)
+    return result
+
+
+@transaction.atomic
+def _write_scores(
+    actor: Any,
+    job: ImportJob | None,
+    rows: list[tuple[AssessmentSession, Registration, Decimal, Decimal]],
+    result: ImportResult,
+) -> None:
+    """Write the examiner's entries through the same double-entry code as the score page."""
+    locked = {}
+    for session_id in sorted({session.pk for session, _, _, _ in rows}):
+        locked[session_id] = services._lock_for_scoring(actor, session_id)
+    for session, registration, theory, skill in rows:
+        entered = services._enter(actor, locked[session.pk], registration, theory, skill)
+        if entered.change == "created":
+            result.created += 1
+        elif entered.change == "updated":
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    for session in locked.values():
+        services._sync_scored(actor, session)
+    audit_import(actor, job, result, "导入考试成绩")
+
+
+register(
+    ImportKind(
+        key=SCORES_KIND,
+        label="考试成绩（考评员双人录入）",
+        perm=Perm.ENTER_SCORES,
+        run=_run_scores,
+        template=score_template_columns,
     )
 )

@@ -20,8 +20,9 @@ from .choices import ObjectionStatus, SessionStatus, StaffRole
 class AssessmentSession(models.Model):
     """One exam session of an evaluation institution: one occupation at one level on one day.
 
-    `school`/`county` copy the institution's keys for scoping. Pass marks, weighting, publicity days and
-    the staffing ratios default to DESIGN.md's values and may be set per session.
+    `school`/`county` copy the institution's keys for scoping. Pass marks, weighting and publicity days
+    default to DESIGN.md's values and may be set per session; the staffing ratios come from the
+    occupation's standard or spec (`services.staffing_policy_for`) unless the session overrides them.
     """
 
     institution = models.ForeignKey(
@@ -48,16 +49,12 @@ class AssessmentSession(models.Model):
         _("技能合格线"), max_digits=4, decimal_places=1, default=rules.DEFAULT_PASS_MARK
     )
     publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=rules.DEFAULT_PUBLICITY_DAYS)
-    candidates_per_invigilator = models.PositiveSmallIntegerField(
-        _("每名监考员考生数"), default=rules.DEFAULT_STAFFING.candidates_per_invigilator
-    )
-    invigilators_per_room = models.PositiveSmallIntegerField(
-        _("每考场最少监考员"), default=rules.DEFAULT_STAFFING.invigilators_per_room
-    )
-    candidates_per_examiner = models.PositiveSmallIntegerField(
-        _("每名考评员考生数"), default=rules.DEFAULT_STAFFING.candidates_per_examiner
-    )
-    min_examiners = models.PositiveSmallIntegerField(_("最少考评员"), default=rules.DEFAULT_STAFFING.min_examiners)
+    # Staffing overrides of this session; None = the occupation's standard or spec, else DESIGN.md's default.
+    candidates_per_invigilator = models.PositiveSmallIntegerField(_("每名监考员考生数"), null=True, blank=True)
+    invigilators_per_room = models.PositiveSmallIntegerField(_("每考场最少监考员"), null=True, blank=True)
+    candidates_per_examiner = models.PositiveSmallIntegerField(_("每名考评员考生数"), null=True, blank=True)
+    min_examiners = models.PositiveSmallIntegerField(_("最少考评员"), null=True, blank=True)
+    examiners_odd = models.BooleanField(_("考评员须为单数"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.PLANNED, db_index=True
     )
@@ -93,13 +90,8 @@ class AssessmentSession(models.Model):
         return self.title
 
     @property
-    def staffing_policy(self) -> rules.StaffingPolicy:
-        return rules.StaffingPolicy(
-            candidates_per_invigilator=self.candidates_per_invigilator,
-            invigilators_per_room=self.invigilators_per_room,
-            candidates_per_examiner=self.candidates_per_examiner,
-            min_examiners=self.min_examiners,
-        )
+    def staffing_overrides(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in rules.POLICY_FIELDS}
 
     @property
     def level_label(self) -> str:
@@ -134,6 +126,11 @@ class Registration(models.Model):
         return f"{self.session} {self.person}"
 
     @property
+    def ticket(self) -> str:
+        """The admission ticket number (准考证号): session number and registration number, 10 digits."""
+        return f"{self.session_id:04d}{self.pk:06d}"
+
+    @property
     def kind_label(self) -> str:
         """中职 / 专科 / 本科 for students, 社会人员 otherwise."""
         from chizheng.people.choices import Stage
@@ -162,9 +159,36 @@ class SessionStaff(models.Model):
         return f"{self.examiner} @ {self.session}"
 
 
+class ScoreEntry(models.Model):
+    """One examiner's independent entry of a candidate's scores (double entry, 双人录入). An examiner
+    re-entering replaces their own entry; the Score exists only while all entries agree."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="entries")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    theory = models.DecimalField(_("理论成绩"), max_digits=4, decimal_places=1)
+    skill = models.DecimalField(_("技能成绩"), max_digits=4, decimal_places=1)
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("成绩录入")
+        verbose_name_plural = _("成绩录入")
+        ordering = ["registration", "entered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "entered_by"], name="score_entry_once_per_examiner"),
+            models.CheckConstraint(
+                name="score_entry_range",
+                condition=Q(theory__gte=0, theory__lte=100) & Q(skill__gte=0, skill__lte=100),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration}: {self.theory}/{self.skill}"
+
+
 class Score(models.Model):
-    """A candidate's theory and skill scores. Confirmed scores change only through a ScoreCorrection.
-    `checked_by` is the second examiner whose independent entry agreed (double entry)."""
+    """A candidate's accepted theory and skill scores: created when two examiners' independent entries
+    (ScoreEntry) agree — `entered_by` the first, `checked_by` the second — and removed again while
+    unconfirmed if a re-entry disagrees. Confirmed scores change only through a ScoreCorrection."""
 
     registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="score")
     theory = models.DecimalField(_("理论成绩"), max_digits=4, decimal_places=1)

@@ -6,7 +6,10 @@ Levels follow the national numbering: 1 = 高级技师 is the HIGHEST, 5 = 初�
 - eligibility: who may sit which level (`check_eligible`);
 - scores: 0–100, at most one decimal (`parse_score`); pass = theory AND skill reach their pass marks;
 - staffing before a session starts (`staffing_problems`, `check_staffing`), with the ratios of
-  DESIGN.md as a `StaffingPolicy` that a session may override;
+  DESIGN.md as a `StaffingPolicy` that the occupation's national standard (or, without one, its
+  evaluation spec) and the session may override field by field (`resolve_policy`, `check_policy_values`);
+- double entry of scores: two different examiners enter independently; a score is accepted only when
+  every entry agrees (`entry_state`), and confirmation waits for all (`check_may_confirm`);
 - the session's status machine (`check_transition`).
 """
 
@@ -14,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from chizheng.core.errors import DomainError
@@ -51,6 +54,71 @@ class StaffingPolicy:
 
 
 DEFAULT_STAFFING = StaffingPolicy()
+
+# The policy fields an occupation standard, an evaluation spec or a session may set (None = not set).
+POLICY_FIELDS = (
+    "candidates_per_invigilator",
+    "invigilators_per_room",
+    "candidates_per_examiner",
+    "min_examiners",
+    "examiners_odd",
+)
+POLICY_LABELS = {
+    "candidates_per_invigilator": "每名监考员对应考生数",
+    "invigilators_per_room": "每考场最少监考员",
+    "candidates_per_examiner": "每名考评员对应考生数",
+    "min_examiners": "最少考评员",
+    "examiners_odd": "考评员须为单数",
+}
+# Bounds of the integer fields; double entry needs two examiners, so no policy may ask for fewer.
+POLICY_BOUNDS = {
+    "candidates_per_invigilator": (1, 100),
+    "invigilators_per_room": (1, 10),
+    "candidates_per_examiner": (1, 100),
+    "min_examiners": (2, 25),
+}
+
+
+def resolve_policy(*layers: Mapping[str, object]) -> StaffingPolicy:
+    """The policy from layers, most specific first (session, then standard or spec): each field takes
+    the first value that is set (not None), else DESIGN.md's default."""
+    values: dict[str, object] = {}
+    for name in POLICY_FIELDS:
+        for layer in layers:
+            value = layer.get(name)
+            if value is not None:
+                values[name] = value
+                break
+    return replace(DEFAULT_STAFFING, **values)  # type: ignore[arg-type]
+
+
+def check_policy_values(values: Mapping[str, object]) -> dict[str, object]:
+    """Validate staffing values typed by whoever maintains a standard or spec; None/'' = use the default.
+    Returns the cleaned values; raises DomainError naming the field."""
+    cleaned: dict[str, object] = {}
+    for name in POLICY_FIELDS:
+        raw = values.get(name)
+        label = POLICY_LABELS[name]
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            cleaned[name] = None
+            continue
+        if name == "examiners_odd":
+            if not isinstance(raw, bool):
+                raise DomainError("policy_bad_value", f"{label}：应为“是”或“否”。", field=name)
+            cleaned[name] = raw
+            continue
+        try:
+            number = int(str(raw).strip()) if not isinstance(raw, bool) else None
+        except ValueError:
+            number = None
+        if number is None:
+            raise DomainError("policy_bad_value", f"{label}：“{raw}”不是整数。", field=name)
+        low, high = POLICY_BOUNDS[name]
+        if not low <= number <= high:
+            extra = "（双人录入成绩至少需要 2 名考评员）" if name == "min_examiners" else ""
+            raise DomainError("policy_out_of_range", f"{label}：应在 {low}–{high} 之间{extra}。", field=name)
+        cleaned[name] = number
+    return cleaned
 
 
 # --- eligibility ---------------------------------------------------------------------------------
@@ -190,7 +258,7 @@ def required_invigilators(candidates: int, rooms: int, policy: StaffingPolicy = 
 
 
 def required_examiners(candidates: int, policy: StaffingPolicy = DEFAULT_STAFFING) -> int:
-    """Skill examiners: ≥ max(3, ceil(n / 5)), rounded up to an odd number."""
+    """Skill examiners: ≥ max(3, ceil(n / 5)), rounded up to an odd number (when the policy says so)."""
     need = max(policy.min_examiners, math.ceil(candidates / policy.candidates_per_examiner))
     if policy.examiners_odd and need % 2 == 0:
         need += 1
@@ -234,9 +302,10 @@ def staffing_problems(facts: StaffingFacts, policy: StaffingPolicy = DEFAULT_STA
     count = len(facts.examiners)
     need_exa = required_examiners(n, policy)
     if count < need_exa:
+        odd = "，且为单数" if policy.examiners_odd else ""
         problems.append(
             f"技能考评员 {count} 人，至少需要 {need_exa} 人"
-            f"（不少于 {policy.min_examiners} 人、每 {policy.candidates_per_examiner} 名考生 1 人，且为单数）。"
+            f"（不少于 {policy.min_examiners} 人、每 {policy.candidates_per_examiner} 名考生 1 人{odd}）。"
         )
     elif policy.examiners_odd and count % 2 == 0:
         problems.append(f"技能考评员 {count} 人，须为单数。")
@@ -257,13 +326,50 @@ def check_staffing(facts: StaffingFacts, policy: StaffingPolicy = DEFAULT_STAFFI
         raise DomainError("staffing", "考评人员配备不符合要求：" + "；".join(problems), problems=problems)
 
 
+# --- double entry -------------------------------------------------------------------------------
+
+PENDING = "pending"  # no entry, or one examiner's only: waiting for a second, independent entry
+AGREED = "agreed"  # two or more examiners entered, all the same: the score is accepted
+DISAGREED = "disagreed"  # two or more examiners entered different values: to be re-entered
+
+ENTRY_STATE_LABELS = {PENDING: "待复核录入", AGREED: "双人录入一致", DISAGREED: "两次录入不一致"}
+
+
+def entry_state(entries: Sequence[tuple[Decimal, Decimal]]) -> str:
+    """The state of one candidate's independent entries (theory, skill), one per examiner."""
+    if len(entries) < 2:
+        return PENDING
+    return AGREED if len(set(entries)) == 1 else DISAGREED
+
+
+def check_scoring_open(status: str) -> None:
+    """Scores are entered while the session is in progress or scored, not before it starts nor after
+    confirmation."""
+    if status not in ("in_progress", "scored"):
+        label = STATUS_LABELS.get(status, status)
+        raise DomainError("not_in_progress", f"考核场次当前为“{label}”：只有考核中的场次可以录入成绩。")
+
+
+def check_may_confirm(*, candidates: int, missing: int, disagreements: int) -> None:
+    """Scores are confirmed only when every candidate's score was entered twice and both entries agree."""
+    if candidates <= 0:
+        raise DomainError("no_candidates", "本场次没有考生，无需确认成绩。")
+    problems = []
+    if disagreements:
+        problems.append(f"{disagreements} 名考生的两次录入不一致，须由考评员核对后重新录入")
+    if missing:
+        problems.append(f"{missing} 名考生尚未完成两名考评员的双人录入")
+    if problems:
+        raise DomainError("scores_incomplete", "不能确认成绩：" + "；".join(problems) + "。", problems=problems)
+
+
 # --- status machine ------------------------------------------------------------------------------
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "planned": ("staffed",),
     "staffed": ("in_progress", "planned"),
     "in_progress": ("scored",),
-    "scored": ("confirmed",),
+    "scored": ("confirmed", "in_progress"),  # back when a re-entry breaks an agreement
     "confirmed": ("publicised",),
     "publicised": ("issued",),
     "issued": (),

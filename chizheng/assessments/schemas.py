@@ -32,18 +32,48 @@ class SessionOut(Schema):
 
 class CandidateOut(Schema):
     registration_id: int
+    ticket: str
     person_id: int
     name: str
     masked_id_number: str
-    theory: Decimal | None
+    entry_state: str  # pending / agreed / disagreed (double entry)
+    theory: Decimal | None  # the accepted score, once two examiners agree
     skill: Decimal | None
     passed: bool | None
     confirmed: bool
 
 
+class StaffingPolicyOut(Schema):
+    candidates_per_invigilator: int
+    invigilators_per_room: int
+    candidates_per_examiner: int
+    min_examiners: int
+    examiners_odd: bool
+    source: str
+
+
 class SessionDetailOut(SessionOut):
     candidates: list[CandidateOut]
+    staffing_policy: StaffingPolicyOut
     staffing_problems: list[str]
+
+
+class EntryOut(Schema):
+    examiner: str
+    theory: Decimal | None  # None: another examiner's entry while the second entry is pending
+    skill: Decimal | None
+    mine: bool
+
+
+class EntryBoardOut(Schema):
+    registration_id: int
+    ticket: str
+    name: str
+    state: str
+    entries: list[EntryOut]
+    theory: Decimal | None
+    skill: Decimal | None
+    passed: bool | None
 
 
 class SessionIn(Schema):
@@ -78,9 +108,12 @@ class ScoreIn(Schema):
 
 class ScoreOut(Schema):
     registration_id: int
-    theory: Decimal
-    skill: Decimal
-    passed: bool
+    entry_theory: Decimal  # what this examiner entered
+    entry_skill: Decimal
+    state: str  # pending (waiting for a second examiner) / agreed / disagreed
+    theory: Decimal | None  # the accepted score (agreed only)
+    skill: Decimal | None
+    passed: bool | None
     confirmed: bool
 
 

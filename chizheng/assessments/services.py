@@ -1,12 +1,15 @@
 """The only writers of the exam pathway (R4). Each entry point is one transaction with an audit row.
 
-plan → register → assign staff → start (staffing checks) → enter scores (assigned examiners) → confirm
+plan → register → assign staff → start (staffing checks, with the occupation's staffing policy) → enter
+scores (assigned examiners, twice: double entry, by page, API or Excel) → confirm (every score agreed)
 → (correct with reason) → publicise → objections → issue passers through the certification service.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,14 +21,17 @@ from chizheng.core.errors import DomainError, NotFound
 from chizheng.core.permissions import Perm, require
 from chizheng.institutions.choices import ExaminerRole, InstitutionKind
 from chizheng.institutions.models import EvaluationInstitution, Examiner
-from chizheng.institutions.selectors import check_institution_may_assess, examiner_conflict_with, institution_facts
-from chizheng.occupations.models import Occupation
+from chizheng.institutions.rules import examiner_conflict
+from chizheng.institutions.selectors import check_institution_may_assess, institution_facts
+from chizheng.occupations import spec_rules
+from chizheng.occupations.models import EvaluationSpec, Occupation
+from chizheng.occupations.specs import active_specs
 from chizheng.people.choices import StudentStatus
 from chizheng.people.models import Person, Student
 
-from . import rules
+from . import rules, selectors
 from .choices import ObjectionStatus, SessionStatus, StaffRole
-from .models import AssessmentSession, Objection, Registration, Score, ScoreCorrection, SessionStaff
+from .models import AssessmentSession, Objection, Registration, Score, ScoreCorrection, ScoreEntry, SessionStaff
 
 _SNAPSHOT = [
     "title",
@@ -221,20 +227,124 @@ def is_qualified(examiner: Examiner, session: AssessmentSession) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class PolicyInfo:
+    """The staffing policy a session runs under and where it comes from (shown on the session page)."""
+
+    policy: rules.StaffingPolicy
+    source: str
+
+
+def _standard_layer(occupation: Occupation, on_date: dt.date) -> tuple[dict[str, object], str]:
+    """The occupation's own staffing values: its national standard's, else its active evaluation spec's
+    (the latest filed one in force on `on_date`), else none."""
+    if occupation.has_national_standard:
+        layer = {name: getattr(occupation, name) for name in rules.POLICY_FIELDS}
+        label = f"国家职业技能标准 {occupation.standard_number}".strip()
+    else:
+        specs = active_specs(occupation, on_date)
+        if not specs:
+            return {}, "默认配比（无国家标准、无生效评价规范）"
+        spec = specs[-1]
+        layer = {name: getattr(spec, name, None) for name in rules.POLICY_FIELDS}
+        label = f"评价规范《{spec.title}》（{spec.filing_number}）"
+    if all(value is None for value in layer.values()):
+        return layer, f"默认配比（{label}未另行规定）"
+    return layer, label
+
+
+def staffing_policy_for(session: AssessmentSession) -> PolicyInfo:
+    """The session's staffing policy: each field from the session's own override, else the occupation's
+    standard (or, without one, its active evaluation spec), else DESIGN.md's default."""
+    layer, source = _standard_layer(session.occupation, session.held_on)
+    overrides = session.staffing_overrides
+    if any(value is not None for value in overrides.values()):
+        source += "；本场次另有设定"
+    return PolicyInfo(rules.resolve_policy(overrides, layer), source)
+
+
+_POLICY_SNAPSHOT = list(rules.POLICY_FIELDS)
+
+
+@transaction.atomic
+def standard_staffing_set(*, actor: Any, occupation: Occupation, **values: object) -> Occupation:
+    """Set the exam staffing of an occupation's national standard (city admin, who maintains the
+    catalog); a value left empty means DESIGN.md's default."""
+    require(actor, Perm.MANAGE_OCCUPATIONS)
+    occupation = Occupation.objects.select_for_update().get(pk=occupation.pk)
+    if not occupation.has_national_standard:
+        raise DomainError(
+            "no_national_standard",
+            f"{occupation.code} {occupation.name} 没有国家职业技能标准，考评人员配比在其评价规范中设定。",
+        )
+    cleaned = rules.check_policy_values(values)
+    before = audit.snapshot(occupation, _POLICY_SNAPSHOT)
+    for name, value in cleaned.items():
+        setattr(occupation, name, value)
+    occupation.save(update_fields=list(rules.POLICY_FIELDS))
+    old, new = audit.diff(before, audit.snapshot(occupation, _POLICY_SNAPSHOT))
+    if new:
+        audit.record(actor, AuditAction.UPDATE, occupation, before=old, after=new, note="设定考评人员配比")
+    return occupation
+
+
+@transaction.atomic
+def spec_staffing_set(*, actor: Any, spec: EvaluationSpec, **values: object) -> EvaluationSpec:
+    """Set the exam staffing of an evaluation spec (the drafting school, while the spec may still be
+    amended: the experts review it with the rest of the spec). The two ratios are required, as on the
+    spec form; the others may be left to DESIGN.md's defaults."""
+    require(actor, Perm.DRAFT_SPEC)
+    if not EvaluationSpec.objects.restrict(actor).filter(pk=spec.pk).exists():
+        raise NotFound()
+    spec = EvaluationSpec.objects.select_for_update().get(pk=spec.pk)
+    spec_rules.check_editable(spec.status, opinions=spec.opinions.count())
+    cleaned = rules.check_policy_values(values)
+    for name in ("candidates_per_invigilator", "candidates_per_examiner"):
+        if cleaned[name] is None:
+            raise DomainError("policy_required", f"{rules.POLICY_LABELS[name]}：评价规范须填写。", field=name)
+    before = audit.snapshot(spec, _POLICY_SNAPSHOT)
+    for name, value in cleaned.items():
+        setattr(spec, name, value)
+    spec.updated_at = timezone.now()
+    spec.save(update_fields=[*rules.POLICY_FIELDS, "updated_at"])
+    old, new = audit.diff(before, audit.snapshot(spec, _POLICY_SNAPSHOT))
+    if new:
+        audit.record(actor, AuditAction.UPDATE, spec, before=old, after=new, note="设定考评人员配比")
+    return spec
+
+
 def staffing_facts(session: AssessmentSession) -> rules.StaffingFacts:
-    """The staffing facts of a session as assigned now (qualification and conflicts per examiner)."""
+    """The staffing facts of a session as assigned now (qualification and conflicts per examiner).
+    Conflicts come from two queries for the whole session, not two per examiner and candidate."""
     staff = list(session.staff.select_related("examiner__person"))
-    person_ids = list(session.registrations.values_list("person_id", flat=True))
-    names = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "name"))
+    names = dict(Person.objects.filter(exam_registrations__session=session).order_by("pk").values_list("pk", "name"))
+    person_ids = list(names)
+    examiner_rows = [row for row in staff if row.role == StaffRole.EXAMINER]
+    relatives: set[tuple[int, int]] = set()
+    own_students: set[tuple[int, int]] = set()
+    if examiner_rows and person_ids:
+        through = Examiner.relatives.through
+        relatives = set(
+            through.objects.filter(
+                examiner_id__in=[r.examiner_id for r in examiner_rows], person_id__in=person_ids
+            ).values_list("examiner_id", "person_id")
+        )
+        schools = {r.examiner.school_id for r in examiner_rows}
+        own_students = set(
+            Student.objects.filter(person_id__in=person_ids, school_id__in=schools).values_list(
+                "school_id", "person_id"
+            )
+        )
     examiners = []
-    for row in staff:
-        if row.role != StaffRole.EXAMINER:
-            continue
+    for row in examiner_rows:
         conflicts = []
         for pid in person_ids:
-            reason = examiner_conflict_with(row.examiner, pid)
+            reason = examiner_conflict(
+                is_relative=(row.examiner_id, pid) in relatives,
+                is_own_student=(row.examiner.school_id, pid) in own_students,
+            )
             if reason:
-                conflicts.append(f"{names.get(pid, pid)}：{reason}")
+                conflicts.append(f"{names[pid]}：{reason}")
         examiners.append(
             rules.ExaminerFact(
                 name=row.examiner.person.name, qualified=is_qualified(row.examiner, session), conflicts=tuple(conflicts)
@@ -254,7 +364,7 @@ def session_staffed(*, actor: Any, session: AssessmentSession) -> AssessmentSess
     """Run the staffing checks and mark the session staffed (planned → staffed)."""
     session = _lock(actor, session, Perm.PLAN_ASSESSMENT)
     rules.check_transition(session.status, SessionStatus.STAFFED)
-    rules.check_staffing(staffing_facts(session), session.staffing_policy)
+    rules.check_staffing(staffing_facts(session), staffing_policy_for(session).policy)
     _set_status(actor, session, SessionStatus.STAFFED, "考评人员配备核对通过")
     return session
 
@@ -264,11 +374,11 @@ def session_start(*, actor: Any, session: AssessmentSession) -> AssessmentSessio
     """Start the session (staffed → in progress), re-running the gate and the staffing checks."""
     session = _lock(actor, session, Perm.PLAN_ASSESSMENT)
     if session.status == SessionStatus.PLANNED:
-        rules.check_staffing(staffing_facts(session), session.staffing_policy)
+        rules.check_staffing(staffing_facts(session), staffing_policy_for(session).policy)
         _set_status(actor, session, SessionStatus.STAFFED, "考评人员配备核对通过")
     rules.check_transition(session.status, SessionStatus.IN_PROGRESS)
     check_institution_may_assess(session.institution, session.occupation, session.level, session.held_on)
-    rules.check_staffing(staffing_facts(session), session.staffing_policy)
+    rules.check_staffing(staffing_facts(session), staffing_policy_for(session).policy)
     _set_status(actor, session, SessionStatus.IN_PROGRESS, "考核开始")
     return session
 
@@ -284,58 +394,125 @@ def _assigned_examiner(actor: Any, session: AssessmentSession) -> None:
         raise DomainError("not_assigned", "只有本场次安排的考评员可以录入成绩。")
 
 
-@transaction.atomic
-def score_enter(*, actor: Any, registration: Registration, theory: object, skill: object) -> Score:
-    """An assigned examiner enters a candidate's scores. A second examiner's entry that agrees marks the
-    score double-checked; one that disagrees is refused naming both values. Confirmed scores are refused
-    (use `score_correct`)."""
-    session = AssessmentSession.objects.select_for_update().get(pk=registration.session_id)
+@dataclass(frozen=True)
+class Entered:
+    """What one examiner's entry did: `change` is created / updated / unchanged; `state` the candidate's
+    double-entry state afterwards; `score` the accepted score (None unless the entries agree)."""
+
+    entry: ScoreEntry
+    change: str
+    state: str
+    score: Score | None
+
+
+def _enter(actor: Any, session: AssessmentSession, registration: Registration, t: Decimal, s: Decimal) -> Entered:
+    """Write the actor's own entry for `registration` (replacing their earlier one) and reconcile the
+    accepted score. The caller holds the session lock and has checked assignment and status."""
+    who = registration.person.name
+    score = Score.objects.select_for_update().filter(registration=registration).first()
+    if score is not None and score.confirmed:
+        raise DomainError("score_confirmed", f"{who} 的成绩已确认，只能通过更正（须填写原因）修改。")
+    entry = ScoreEntry.objects.select_for_update().filter(registration=registration, entered_by=actor).first()
+    values = {"theory": str(t), "skill": str(s)}
+    if entry is None:
+        entry = ScoreEntry.objects.create(registration=registration, entered_by=actor, theory=t, skill=s)
+        change = "created"
+        audit.record(actor, AuditAction.CREATE, entry, after=values, note=f"录入成绩：{who}")
+    elif (entry.theory, entry.skill) != (t, s):
+        before = {"theory": str(entry.theory), "skill": str(entry.skill)}
+        entry.theory, entry.skill, entry.entered_at = t, s, timezone.now()
+        entry.save(update_fields=["theory", "skill", "entered_at"])
+        change = "updated"
+        audit.record(actor, AuditAction.UPDATE, entry, before=before, after=values, note=f"重新录入成绩：{who}")
+    else:
+        change = "unchanged"
+    state, score = _reconcile(actor, session, registration, score)
+    return Entered(entry=entry, change=change, state=state, score=score)
+
+
+def _reconcile(
+    actor: Any, session: AssessmentSession, registration: Registration, score: Score | None
+) -> tuple[str, Score | None]:
+    """Accept the score when two or more examiners' entries all agree; withdraw an unconfirmed accepted
+    score when they no longer do."""
+    entries = list(ScoreEntry.objects.filter(registration=registration).order_by("entered_at", "id"))
+    state = rules.entry_state([(e.theory, e.skill) for e in entries])
+    who = registration.person.name
+    if state == rules.AGREED:
+        t, s = entries[0].theory, entries[0].skill
+        is_pass = rules.passed(t, s, theory_pass=session.theory_pass_mark, skill_pass=session.skill_pass_mark)
+        if score is None:
+            score = Score.objects.create(
+                registration=registration,
+                theory=t,
+                skill=s,
+                passed=is_pass,
+                entered_by_id=entries[0].entered_by_id,
+                checked_by_id=entries[1].entered_by_id,
+            )
+            audit.record(
+                actor,
+                AuditAction.CREATE,
+                score,
+                after={"theory": str(t), "skill": str(s), "passed": is_pass},
+                note=f"双人录入一致，成绩生效：{who}",
+            )
+        elif (score.theory, score.skill) != (t, s):
+            before = {"theory": str(score.theory), "skill": str(score.skill)}
+            score.theory, score.skill, score.passed = t, s, is_pass
+            score.save(update_fields=["theory", "skill", "passed"])
+            audit.record(actor, AuditAction.UPDATE, score, before=before, after={"theory": str(t), "skill": str(s)})
+        return state, score
+    if score is not None:
+        audit.record(
+            actor,
+            AuditAction.DELETE,
+            score,
+            before={"theory": str(score.theory), "skill": str(score.skill)},
+            note=f"两次录入不一致，成绩撤回待核对：{who}",
+        )
+        score.delete()
+    return state, None
+
+
+def _sync_scored(actor: Any, session: AssessmentSession) -> None:
+    """in progress → scored once every candidate has an accepted score; back when one is withdrawn."""
+    complete = not session.registrations.filter(score__isnull=True).exists()
+    if session.status == SessionStatus.IN_PROGRESS and complete:
+        _set_status(actor, session, SessionStatus.SCORED, "成绩已全部双人录入一致")
+    elif session.status == SessionStatus.SCORED and not complete:
+        _set_status(actor, session, SessionStatus.IN_PROGRESS, "有考生两次录入不一致，待核对")
+
+
+def _lock_for_scoring(actor: Any, session_id: int) -> AssessmentSession:
+    session = AssessmentSession.objects.select_for_update().get(pk=session_id)
     _assigned_examiner(actor, session)
-    if session.status not in (SessionStatus.IN_PROGRESS, SessionStatus.SCORED):
-        raise DomainError("not_in_progress", "考核未开始或成绩已确认，不能录入成绩。")
+    rules.check_scoring_open(session.status)
+    return session
+
+
+@transaction.atomic
+def score_enter(*, actor: Any, registration: Registration, theory: object, skill: object) -> Entered:
+    """An assigned examiner enters a candidate's scores (double entry, 双人录入): each examiner's entry is
+    kept; the score is accepted once a second examiner's independent entry agrees, and a disagreement is
+    listed for the examiners to re-enter. Confirmed scores are refused (use `score_correct`)."""
+    session = _lock_for_scoring(actor, registration.session_id)
     t = rules.parse_score(theory, column="理论成绩")
     s = rules.parse_score(skill, column="技能成绩")
-    is_pass = rules.passed(t, s, theory_pass=session.theory_pass_mark, skill_pass=session.skill_pass_mark)
-    existing = Score.objects.select_for_update().filter(registration=registration).first()
-    who = registration.person.name
-    if existing is None:
-        score = Score.objects.create(registration=registration, theory=t, skill=s, passed=is_pass, entered_by=actor)
-        audit.record(
-            actor, AuditAction.CREATE, score, after={"theory": str(t), "skill": str(s)}, note=f"录入成绩：{who}"
-        )
-    elif existing.confirmed:
-        raise DomainError("score_confirmed", f"{who} 的成绩已确认，只能通过更正（须填写原因）修改。")
-    elif existing.entered_by_id == actor.pk:
-        before = {"theory": str(existing.theory), "skill": str(existing.skill)}
-        existing.theory, existing.skill, existing.passed = t, s, is_pass
-        existing.checked_by = None
-        existing.entered_at = timezone.now()
-        existing.save()
-        score = existing
-        audit.record(actor, AuditAction.UPDATE, score, before=before, after={"theory": str(t), "skill": str(s)})
-    elif existing.theory != t or existing.skill != s:
-        raise DomainError(
-            "score_disagreement",
-            f"{who}：两次录入不一致（已录入 理论 {existing.theory}、技能 {existing.skill}；"
-            f"本次 理论 {t}、技能 {s}），请核对后由首次录入人更正。",
-        )
-    else:
-        existing.checked_by = actor
-        existing.save(update_fields=["checked_by"])
-        score = existing
-        audit.record(actor, AuditAction.UPDATE, score, after={"checked_by": actor.pk}, note=f"复核成绩：{who}")
-    if session.status == SessionStatus.IN_PROGRESS and not session.registrations.filter(score__isnull=True).exists():
-        _set_status(actor, session, SessionStatus.SCORED, "成绩已全部录入")
-    return score
+    entered = _enter(actor, session, registration, t, s)
+    _sync_scored(actor, session)
+    return entered
 
 
 @transaction.atomic
 def session_confirm(*, actor: Any, session: AssessmentSession) -> AssessmentSession:
-    """Confirm every score of the session (scored → confirmed); from now on only corrections change them."""
+    """Confirm every score of the session (scored → confirmed); refused while any candidate's score is
+    missing or its two entries disagree. From now on only corrections change them."""
     session = _lock(actor, session, Perm.PLAN_ASSESSMENT)
-    missing = session.registrations.filter(score__isnull=True).count()
-    if missing:
-        raise DomainError("scores_missing", f"尚有 {missing} 名考生未录入成绩。")
+    board = selectors.entry_board(session)
+    disagreements = sum(1 for row in board if row["state"] == rules.DISAGREED)
+    missing = sum(1 for row in board if row["score"] is None) - disagreements
+    rules.check_may_confirm(candidates=len(board), missing=missing, disagreements=disagreements)
     rules.check_transition(session.status, SessionStatus.CONFIRMED)
     Score.objects.filter(registration__session=session).update(
         confirmed=True, confirmed_by=actor, confirmed_at=timezone.now()

@@ -20,4 +20,8 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.session_confirm, name="session_confirm"),
     path("<int:pk>/publicise/", views.session_publicise, name="session_publicise"),
     path("<int:pk>/issue/", views.session_issue, name="session_issue"),
+    path("<int:pk>/scores/template/", views.score_template, name="score_template"),
+    path("<int:pk>/scores/upload/", views.score_upload, name="score_upload"),
+    path("staffing/standards/<str:code>/", views.staffing_standard, name="staffing_standard"),
+    path("staffing/specs/<int:pk>/", views.staffing_spec, name="staffing_spec"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -9,20 +10,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chizheng.core.errors import DomainError, NotFound
+from chizheng.core import audit
+from chizheng.core.choices import AuditAction
+from chizheng.core.errors import DomainError, ImportRejected, NotFound, PermissionDenied
+from chizheng.core.excel import attachment
 from chizheng.core.http import actor_of, form_page
+from chizheng.core.imports import import_start
 from chizheng.core.listing import Column, Filter, ListPage
 from chizheng.core.permissions import Perm, has_perm, require
+from chizheng.core.scoping import get_for
+from chizheng.occupations.models import EvaluationSpec, Occupation
 from chizheng.people.models import Person
 from chizheng.people.rules import normalize_id_number
 
 from . import forms as f
-from . import rules, selectors, services
+from . import imports, rules, selectors, services
 from .choices import SessionStatus
 from .models import AssessmentSession, Objection, Registration, SessionStaff
 
@@ -96,16 +103,31 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         passers += 1 if score is not None and score.passed else 0
     staff = list(session.staff.select_related("examiner__person", "examiner__institution").order_by("role", "id"))
     facts = services.staffing_facts(session) if session.status in ("planned", "staffed") else None
+    policy = services.staffing_policy_for(session)
+    board = {row["registration"].pk: row for row in selectors.entry_board(session)}
+    me = request.user.pk
+    for row in rows:
+        entry_row = board[row["r"].pk]
+        row["state"] = entry_row["state"]
+        row["entries"] = len(entry_row["entries"])
+        row["mine"] = next((e for e in entry_row["entries"] if e["user_id"] == me), None)
+    disagreements = [row for row in board.values() if row["state"] == rules.DISAGREED]
+    can_score = has_perm(request.user, Perm.ENTER_SCORES) and selectors.assigned_examiner(request.user, session)
     context = {
         "session": session,
         "rows": rows,
         "staff": staff,
-        "problems": rules.staffing_problems(facts, session.staffing_policy) if facts else [],
-        "need_invigilators": rules.required_invigilators(len(rows), session.rooms, session.staffing_policy),
-        "need_examiners": rules.required_examiners(len(rows), session.staffing_policy),
+        "policy": policy.policy,
+        "policy_source": policy.source,
+        "policy_edit": _policy_edit_url(request.user, session),
+        "problems": rules.staffing_problems(facts, policy.policy) if facts else [],
+        "need_invigilators": rules.required_invigilators(len(rows), session.rooms, policy.policy),
+        "need_examiners": rules.required_examiners(len(rows), policy.policy),
+        "disagreements": disagreements,
         "objections": session.objections.select_related("registration__person").order_by("raised_at"),
         "can_plan": has_perm(request.user, Perm.PLAN_ASSESSMENT),
-        "can_score": has_perm(request.user, Perm.ENTER_SCORES) and selectors.assigned_examiner(request.user, session),
+        "can_score": can_score,
+        "scoring": session.status in (SessionStatus.IN_PROGRESS, SessionStatus.SCORED),
         "passers": passers,
         "publicity_ends": rules.publicity_ends(session.publicised_on, session.publicity_days)
         if session.publicised_on
@@ -212,11 +234,125 @@ def score_enter(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponseBase:
     form = f.ScoreForm(request.POST or None)
 
     def call(data: dict[str, Any]) -> str:
-        services.score_enter(actor=actor, registration=registration, theory=data["theory"], skill=data["skill"])
+        entered = services.score_enter(
+            actor=actor, registration=registration, theory=data["theory"], skill=data["skill"]
+        )
+        if entered.state == rules.DISAGREED:
+            messages.warning(
+                request, f"{registration.person.name}：与其他考评员的录入不一致，已列入待核对，请核对后重新录入。"
+            )
+        elif entered.state == rules.AGREED:
+            messages.info(request, f"{registration.person.name}：双人录入一致，成绩生效。")
+        else:
+            messages.info(request, f"{registration.person.name}：已录入，待另一名考评员独立录入复核。")
         return _detail_url(session)
 
-    note = f"{registration.person.name}：成绩 0–100 分，最多一位小数；理论与技能均达到合格线为合格。"
+    note = (
+        f"{registration.person.name}（准考证号 {registration.ticket}）：成绩 0–100 分，最多一位小数；"
+        "理论与技能均达到合格线为合格。成绩须由两名考评员分别录入且一致后生效（双人录入）。"
+    )
     return form_page(request, form, "录入成绩", _detail_url(session), call, "成绩已录入。", note)
+
+
+def _session_for_scoring(request: HttpRequest, pk: int) -> AssessmentSession:
+    """A session the user may see, and is assigned to as an examiner (PermissionDenied otherwise)."""
+    require(request.user, Perm.ENTER_SCORES)
+    session = selectors.get_session_for(request.user, pk)
+    if not selectors.assigned_examiner(request.user, session):
+        raise PermissionDenied("只有本场次安排的考评员可以录入成绩。")
+    return session
+
+
+@login_required
+def score_template(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The session's score sheet prefilled with its candidates (masked ID numbers); the download is audited."""
+    session = _session_for_scoring(request, pk)
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    n = imports.write_score_template(tmp, session)
+    tmp.seek(0)
+    audit.record(
+        actor_of(request), AuditAction.EXPORT, session, after={"rows": n}, note="下载成绩录入模板（含考生名单）"
+    )
+    return attachment(tmp, f"成绩录入-场次{session.pk}.xlsx")
+
+
+@login_required
+def score_upload(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Upload the filled score sheet: one examiner's entries, validated row by row, all or nothing."""
+    session = _session_for_scoring(request, pk)
+    form = f.ScoreUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_start(
+                actor=actor_of(request), kind=imports.SCORES_KIND, uploaded_file=form.cleaned_data["file"]
+            )
+        except ImportRejected as err:
+            form.add_error("file", err.message)
+        else:
+            return redirect("core:import_detail", pk=job.pk)
+    template = reverse("assessments:score_template", args=[session.pk])
+    note = (
+        f"{session.title}：先下载本场次的成绩录入模板（已填好准考证号、姓名），填写理论成绩、技能成绩后上传。"
+        "任何一行有误则整份不导入，并给出错误清单；两名考评员各自上传或录入，一致后成绩生效。"
+    )
+    return render(
+        request,
+        "assessments/score_upload.html",
+        {"form": form, "session": session, "template_url": template, "note": note, "back": _detail_url(session)},
+    )
+
+
+def _policy_edit_url(user: Any, session: AssessmentSession) -> str | None:
+    """Where the user may edit the policy of the session's occupation, if anywhere."""
+    occupation = session.occupation
+    if occupation.has_national_standard:
+        if has_perm(user, Perm.MANAGE_OCCUPATIONS):
+            return reverse("assessments:staffing_standard", args=[occupation.code])
+        return None
+    if has_perm(user, Perm.DRAFT_SPEC):
+        spec = EvaluationSpec.objects.restrict(user).filter(occupation=occupation).order_by("-created_at").first()
+        if spec is not None:
+            return reverse("assessments:staffing_spec", args=[spec.pk])
+    return None
+
+
+@login_required
+def staffing_standard(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The exam staffing of an occupation's national standard (whoever maintains the catalog)."""
+    require(request.user, Perm.MANAGE_OCCUPATIONS)
+    occupation = get_object_or_404(Occupation, code=code)
+    form = f.StaffingPolicyForm(request.POST or None, initial=f.StaffingPolicyForm.initial_from(occupation))
+    back = reverse("occupations:occupation_detail", args=[occupation.code])
+
+    def call(data: dict[str, Any]) -> str:
+        services.standard_staffing_set(actor=actor_of(request), occupation=occupation, **data)
+        return back
+
+    note = (
+        f"{occupation.code} {occupation.name}：国家职业技能标准规定的考评人员配比，留空即按默认"
+        "（监考员每 15 名考生 1 人且每考场不少于 2 人；考评员不少于 3 人、每 5 名考生 1 人且为单数）。"
+        "所有该职业的考核场次开考前按此核对。"
+    )
+    return form_page(request, form, "考评人员配比（国家标准）", back, call, "已保存考评人员配比。", note)
+
+
+@login_required
+def staffing_spec(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The exam staffing of an evaluation spec (the drafting school, while the spec may be amended)."""
+    require(request.user, Perm.DRAFT_SPEC)
+    spec = get_for(request.user, EvaluationSpec.objects.select_related("occupation"), pk=pk)
+    form = f.StaffingPolicyForm(request.POST or None, initial=f.StaffingPolicyForm.initial_from(spec))
+    back = reverse("occupations:spec_detail", args=[spec.pk])
+
+    def call(data: dict[str, Any]) -> str:
+        services.spec_staffing_set(actor=actor_of(request), spec=spec, **data)
+        return back
+
+    note = (
+        f"{spec.title}（{spec.occupation.code} {spec.occupation.name}，无国家标准）：两项配比必填，其余留空按默认。"
+        "只能在专家评审前修改；备案生效后，该职业的考核场次按此核对。"
+    )
+    return form_page(request, form, "考评人员配比（评价规范）", back, call, "已保存考评人员配比。", note)
 
 
 @login_required

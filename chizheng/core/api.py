@@ -266,16 +266,25 @@ def _require_some_import(user: User) -> None:
         raise PermissionDenied()
 
 
+def _allowed_kinds(user: User) -> list[str]:
+    return [key for key, kind in imports.kinds().items() if has_perm(user, kind.perm)]
+
+
 def _import_job_for(user: User, job_id: int) -> ImportJob:
     _require_some_import(user)
-    return get_for(user, ImportJob.objects.select_related("created_by"), pk=job_id)
+    jobs = ImportJob.objects.filter(kind__in=_allowed_kinds(user)).select_related("created_by")
+    return get_for(user, jobs, pk=job_id)
 
 
 @router.get("/imports", response=list[ImportJobOut], summary="导入任务列表", tags=["批量导入"])
 @paginated
 def import_list(request: HttpRequest, kind: str | None = None) -> QuerySet[ImportJob]:
     _require_some_import(actor(request))
-    jobs = ImportJob.objects.restrict(actor(request)).order_by("-created_at", "-id")
+    jobs = (
+        ImportJob.objects.restrict(actor(request))
+        .filter(kind__in=_allowed_kinds(actor(request)))
+        .order_by("-created_at", "-id")
+    )
     return jobs.filter(kind=kind) if kind else jobs
 
 

@@ -44,7 +44,10 @@ def import_list(request: HttpRequest) -> HttpResponseBase:
     allowed = _require_any(request.user)
     page = ListPage(
         title="批量导入",
-        queryset=ImportJob.objects.restrict(request.user).select_related("created_by"),
+        # only jobs of kinds the user may run: an examiner (score sheets) never sees the school's rosters
+        queryset=ImportJob.objects.restrict(request.user)
+        .filter(kind__in=[k.key for k in allowed])
+        .select_related("created_by"),
         columns=[
             Column(
                 "上传时间",
@@ -113,8 +116,9 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
 
 
 def _job_for(request: HttpRequest, pk: int) -> ImportJob:
-    _require_any(request.user)
-    return get_for(request.user, ImportJob.objects.select_related("created_by"), pk=pk)
+    allowed = _require_any(request.user)
+    jobs = ImportJob.objects.filter(kind__in=[k.key for k in allowed]).select_related("created_by")
+    return get_for(request.user, jobs, pk=pk)
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:

@@ -47,6 +47,13 @@ class Occupation(models.Model):
     standard_number = models.CharField(_("标准编号"), max_length=40, blank=True)
     standard_levels = models.JSONField(_("标准设置的等级"), default=list, blank=True)
     key_field = models.CharField(_("重点领域"), max_length=30, choices=KeyField.choices, default=KeyField.OTHER)
+    # Exam staffing of the national standard (R4); None = DESIGN.md's default. Edited on the exam
+    # pathway's staffing page (chizheng.assessments), used only while the occupation has a standard.
+    candidates_per_invigilator = models.PositiveSmallIntegerField(_("每名监考员对应考生数"), null=True, blank=True)
+    invigilators_per_room = models.PositiveSmallIntegerField(_("每考场最少监考员"), null=True, blank=True)
+    candidates_per_examiner = models.PositiveSmallIntegerField(_("每名考评员对应考生数"), null=True, blank=True)
+    min_examiners = models.PositiveSmallIntegerField(_("最少考评员"), null=True, blank=True)
+    examiners_odd = models.BooleanField(_("考评员须为单数"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("职业")
@@ -129,6 +136,10 @@ class EvaluationSpec(models.Model):
     skill_weight = models.DecimalField(_("操作技能权重(%)"), max_digits=5, decimal_places=2)
     candidates_per_invigilator = models.PositiveSmallIntegerField(_("考生与监考人员配比"))
     candidates_per_examiner = models.PositiveSmallIntegerField(_("考生与考评人员配比"))
+    # The rest of the exam staffing (R4); None = DESIGN.md's default.
+    invigilators_per_room = models.PositiveSmallIntegerField(_("每考场最少监考员"), null=True, blank=True)
+    min_examiners = models.PositiveSmallIntegerField(_("最少考评员"), null=True, blank=True)
+    examiners_odd = models.BooleanField(_("考评员须为单数"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=SpecStatus.choices, default=SpecStatus.DRAFT)
     submitted_on = models.DateField(_("报送日期"), null=True, blank=True)
     filing_number = models.CharField(_("省厅备案编号"), max_length=60, blank=True)

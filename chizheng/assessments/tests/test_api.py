@@ -54,15 +54,21 @@ def test_r04_api_session_flow(world, login):
     assert r.json()["code"] == "score_too_precise"
     r = _post(examiner, f"/api/v1/assessment-registrations/{reg_id}/score", {"theory": "60", "skill": "70"})
     assert r.status_code == 200
-    assert r.json()["passed"] is True
+    assert (r.json()["state"], r.json()["passed"]) == ("pending", None)
+    assert Score.objects.count() == 0
+    second = login(staff.users[staff.examiners[1].pk])
+    r = _post(second, f"/api/v1/assessment-registrations/{reg_id}/score", {"theory": "60", "skill": "70"})
+    assert (r.json()["state"], r.json()["passed"]) == ("agreed", True)
     assert Score.objects.count() == 1
-    for cand, marks in zip(detail["candidates"][1:], [("40", "90"), ("75", "61")], strict=True):
-        r = _post(
-            examiner,
-            f"/api/v1/assessment-registrations/{cand['registration_id']}/score",
-            {"theory": marks[0], "skill": marks[1]},
-        )
-        assert r.status_code == 200
+    for user in (staff.users[e.pk] for e in staff.examiners[:2]):
+        client = login(user)
+        for cand, marks in zip(detail["candidates"][1:], [("40", "90"), ("75", "61")], strict=True):
+            r = _post(
+                client,
+                f"/api/v1/assessment-registrations/{cand['registration_id']}/score",
+                {"theory": marks[0], "skill": marks[1]},
+            )
+            assert r.status_code == 200
     c = login(world.user("school"))
     r = _post(c, f"/api/v1/assessment-sessions/{session_id}/confirm", {})
     assert r.status_code == 200

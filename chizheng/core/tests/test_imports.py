@@ -402,7 +402,7 @@ def test_the_occupation_template_is_for_city_admins_only(world, login):
 
 
 def test_import_pages_refuse_roles_without_an_import_permission(world, login):
-    client = login(world.user("examiner"))
+    client = login(world.user("expert"))  # (examiners import score sheets: exam_scores)
     assert client.get(reverse("core:import_list")).status_code == 403
     assert client.get(reverse("core:import_upload")).status_code == 403
 

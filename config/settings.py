@@ -155,6 +155,10 @@ CHIZHENG_MAX_SHEET_BYTES = int(os.environ.get("CHIZHENG_MAX_SHEET_BYTES", str(20
 CHIZHENG_MAX_ZIP_BYTES = int(os.environ.get("CHIZHENG_MAX_ZIP_BYTES", str(200 * 1024 * 1024)))
 # Imports with more rows than this run in the background worker.
 CHIZHENG_BACKGROUND_IMPORT_ROWS = int(os.environ.get("CHIZHENG_BACKGROUND_IMPORT_ROWS", "2000"))
+# The public address of this site, printed on certificates as the QR code's verification link.
+CHIZHENG_PUBLIC_URL = os.environ.get("CHIZHENG_PUBLIC_URL", "http://127.0.0.1:8000")
+# Batch certificate PDF downloads (ZIP, streamed) are refused above this many certificates.
+CHIZHENG_PDF_ZIP_MAX = int(os.environ.get("CHIZHENG_PDF_ZIP_MAX", "10000"))
 
 # Public certificate verification: at most N requests per client IP per window of S seconds, "N/S"
 # (default 60/60). "off" lifts the limit: for load benchmarks only (bench/verify_load.py), never in production.

@@ -246,6 +246,14 @@ PAGES: dict[str, Row] = {
         "L 403 404 302 403 403 403 403 403",
         {"reason": "矩阵"},
     ),
+    # printed certificates (PDF): one follows the detail page's scope; the ZIP of the filtered list needs the
+    # list (Perm.VIEW_CERTIFICATES) — a school with no printable certificate in scope gets a clear 400
+    "certification:certificate_pdf": Row(
+        "GET", page("certification:certificate_pdf", "certificate"), "L 200 404 200 200 200 403 403 200"
+    ),
+    "certification:certificate_zip": Row(
+        "GET", page("certification:certificate_zip"), "L 403 400 200 200 200 403 403 200"
+    ),
     # query systems (R10): school, county and city report (export, receipts); 人社 follows; files hold full IDs
     "certification:report_batch_list": Row(
         "GET", page("certification:report_batch_list"), "L 403 200 200 200 200 403 403 200"

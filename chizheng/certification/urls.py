@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import pdf_views, report_views, views
 
 app_name = "certification"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("reports/unreported/", report_views.report_unreported, name="report_unreported"),
     path("reports/<int:pk>/", report_views.report_batch_detail, name="report_batch_detail"),
     path("reports/<int:pk>/download/", report_views.report_batch_download, name="report_batch_download"),
+    # printed certificates (PDF)
+    path("<int:pk>/pdf/", pdf_views.certificate_pdf, name="certificate_pdf"),
+    path("pdf.zip", pdf_views.certificate_zip, name="certificate_zip"),
 ]

@@ -33,7 +33,16 @@ def _detail_url(cert: Certificate) -> str:
 def certificate_list(request: HttpRequest) -> HttpResponseBase:
     """School, county and city: the certificates in scope, filtered, searchable, exportable to Excel."""
     require(request.user, Perm.VIEW_CERTIFICATES)
-    page = ListPage(
+    return certificate_list_page(request).render(request)
+
+
+def certificate_list_page(request: HttpRequest) -> ListPage:
+    """The certificate list; also what the batch PDF download (pdf_views.certificate_zip) filters by."""
+    params = request.GET.copy()
+    for name in ("page", "export", "full"):
+        params.pop(name, None)
+    zip_url = reverse("certification:certificate_zip") + (f"?{params.urlencode()}" if params else "")
+    return ListPage(
         title="证书",
         queryset=selectors.certificates_for(request.user).order_by("-id"),
         columns=[
@@ -60,8 +69,8 @@ def certificate_list(request: HttpRequest) -> HttpResponseBase:
         search_fields=["number", "holder_name", "occupation__name__icontains", "institution__name__icontains"],
         search_placeholder="证书编号、姓名、职业或发证机构",
         export_name="证书",
+        actions=[("批量下载 PDF（ZIP）", zip_url)],
     )
-    return page.render(request)
 
 
 def _may_view(user: object) -> None:

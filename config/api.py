@@ -24,6 +24,7 @@ from chizheng.core.api import router as core_router
 from chizheng.institutions.api import router as institutions_router
 from chizheng.occupations.api import router as occupations_router
 from chizheng.occupations.spec_api import router as specs_router
+from chizheng.pathways.api import router as pathways_router
 from chizheng.people.api import router as people_router
 
 
@@ -89,3 +90,4 @@ api.add_router("", institutions_router)
 api.add_router("", certification_router)
 api.add_router("", certification_report_router)
 api.add_router("", assessments_router)
+api.add_router("", pathways_router)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("occupations/", include("chizheng.occupations.urls")),
     path("institutions/", include("chizheng.institutions.urls")),
     path("assessments/", include("chizheng.assessments.urls")),
+    path("pathways/", include("chizheng.pathways.urls")),
     path("catalog/", institution_views.catalog, name="catalog"),
     path("certificates/", include("chizheng.certification.urls")),
     path("verify/", certification_views.verify, name="verify"),

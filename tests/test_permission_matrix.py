@@ -74,6 +74,9 @@ class Objects:
     registration: int = 0
     sess_staff: int = 0
     objection: int = 0
+    # pathways (R5–R7): a previewed R5 batch of the own school's institution (the learner qualifies), a mapping
+    recognition_batch: int = 0
+    x_mapping: int = 0
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,30 @@ PAGES: dict[str, Row] = {
             ("registration_remove", ("session", "registration")),
         )
     },
+    # pathways (R5–R7): everyone following certificates sees batches, 1+X records and the mapping; schools run
+    # batches (Perm.ISSUE_CERTIFICATES), the city maintains the 1+X → occupation mapping (Perm.MANAGE_OCCUPATIONS)
+    "pathways:batch_list": Row("GET", page("pathways:batch_list"), "L 403 200 200 200 200 403 403 200"),
+    "pathways:batch_create": Row(
+        "GET", lambda o: reverse("pathways:batch_create", args=["direct"]), "L 403 200 200 403 403 403 403 403"
+    ),
+    "pathways:batch_detail": Row(
+        "GET", page("pathways:batch_detail", "recognition_batch"), "L 403 404 200 200 200 403 403 200"
+    ),
+    "pathways:batch_preview": Row(
+        "POST", page("pathways:batch_preview", "recognition_batch"), "L 403 404 302 403 403 403 403 403"
+    ),
+    "pathways:batch_confirm": Row(
+        "GET", page("pathways:batch_confirm", "recognition_batch"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "pathways:batch_issue": Row(
+        "GET", page("pathways:batch_issue", "recognition_batch"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "pathways:x_list": Row("GET", page("pathways:x_list"), "L 403 200 200 200 200 403 403 200"),
+    "pathways:mapping_list": Row("GET", page("pathways:mapping_list"), "L 403 200 200 200 200 403 403 200"),
+    "pathways:mapping_create": Row("GET", page("pathways:mapping_create"), "L 403 403 403 403 200 403 403 403"),
+    "pathways:mapping_edit": Row(
+        "GET", page("pathways:mapping_edit", "x_mapping"), "L 403 403 403 403 200 403 403 403"
+    ),
     # the API's own pages: the OpenAPI document and its docs describe the API, no data
     "api:api-root": Row("GET", page("api:api-root"), "200 200 200 200 200 200 200 200 200"),
     "api:openapi-json": Row("GET", page("api:openapi-json"), "200 200 200 200 200 200 200 200 200"),
@@ -399,6 +426,19 @@ API: dict[str, str] = {
     "POST /api/v1/assessment-sessions/{session_id}/confirm": "401 403 404 400 403 403 403 403 403",
     "POST /api/v1/assessment-sessions/{session_id}/publicise": "401 403 404 400 403 403 403 403 403",
     "POST /api/v1/assessment-sessions/{session_id}/issue": "401 403 404 400 403 403 403 403 403",
+    # pathways (R5–R7): the other school has no institution (404 on create); the matrix batch is previewed, so
+    # preview and confirm succeed for its school and issue is refused by the state machine (400)
+    "GET /api/v1/recognition-batches": "401 403 200 200 200 200 403 403 200",
+    "POST /api/v1/recognition-batches": "401 403 404 201 403 403 403 403 403",
+    "GET /api/v1/recognition-batches/{recognition_batch_id}": "401 403 404 200 200 200 403 403 200",
+    "POST /api/v1/recognition-batches/{recognition_batch_id}/preview": "401 403 404 200 403 403 403 403 403",
+    "POST /api/v1/recognition-batches/{recognition_batch_id}/confirm": "401 403 404 200 403 403 403 403 403",
+    "POST /api/v1/recognition-batches/{recognition_batch_id}/issue": "401 403 404 400 403 403 403 403 403",
+    "GET /api/v1/x-certificates": "401 403 200 200 200 200 403 403 200",
+    "GET /api/v1/x-mappings": "401 403 200 200 200 200 403 403 200",
+    "POST /api/v1/x-mappings": "401 403 403 403 403 201 403 403 403",
+    "PUT /api/v1/x-mappings/{x_mapping_id}": "401 403 403 403 403 200 403 403 403",
+    "DELETE /api/v1/x-mappings/{x_mapping_id}": "401 403 403 403 403 204 403 403 403",
 }
 
 _SPEC_BODY = {
@@ -443,6 +483,12 @@ API_DATA: dict[str, dict[str, Any]] = {
     "POST /api/v1/assessment-registrations/{registration_id}/score": {"theory": "80", "skill": "80"},
     "POST /api/v1/assessment-sessions/{session_id}/publicise": {"on_date": "2023-06-05"},
     "POST /api/v1/assessment-sessions/{session_id}/issue": {"on_date": "2023-06-20"},
+    "POST /api/v1/recognition-batches": {"pathway": "direct", "title": "矩阵批次"},
+    "POST /api/v1/recognition-batches/{recognition_batch_id}/preview": {"on_date": "2024-06-01"},
+    "POST /api/v1/recognition-batches/{recognition_batch_id}/confirm": {"on_date": "2024-06-03"},
+    "POST /api/v1/recognition-batches/{recognition_batch_id}/issue": {"on_date": "2024-06-20"},
+    "POST /api/v1/x-mappings": {"certificate_name": "矩阵新证书", "occupation_code": "6-18-01-01"},
+    "PUT /api/v1/x-mappings/{x_mapping_id}": {"certificate_name": "矩阵 1+X 证书", "occupation_code": "6-18-01-02"},
     "POST /api/v1/institutions/{institution_id}/examiners": {
         "id_number": "410802200603150139",  # make_id_number(): the learner persona, a Person of the own school
         "role": "invigilator",
@@ -480,6 +526,8 @@ def _params(o: Objects) -> dict[str, Any]:
         "batch_id": o.report_batch,
         "system": o.system,
         "level": o.level,
+        "recognition_batch_id": o.recognition_batch,
+        "x_mapping_id": o.x_mapping,
     }
 
 
@@ -524,6 +572,9 @@ def objects(world):
 
     report_batch = report_batch_create(actor=world.user("school"), system="national").pk
     exam_objects = exam_matrix_objects(world, institution_objects["institution"])
+    from chizheng.pathways.tests.factories import matrix_objects as pathway_matrix_objects
+
+    pathway_objects = pathway_matrix_objects(world, institution_objects["institution"])
     return Objects(
         school=world.school.pk,
         person=learner.person_id,
@@ -540,6 +591,7 @@ def objects(world):
         cert_token=cert_token,
         report_batch=report_batch,
         **exam_objects,  # type: ignore[arg-type]
+        **pathway_objects,  # type: ignore[arg-type]
     )
 
 

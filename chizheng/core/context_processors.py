@@ -70,6 +70,14 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
     (
+        "认定取证",
+        [
+            NavItem("认定批次", "pathways:batch_list", Perm.VIEW_CERTIFICATES),
+            NavItem("1+X 证书", "pathways:x_list", Perm.VIEW_CERTIFICATES),
+            NavItem("1+X 职业对应", "pathways:mapping_list", Perm.VIEW_CERTIFICATES),
+        ],
+    ),
+    (
         "证书",
         [
             NavItem("证书", "certification:certificate_list", Perm.VIEW_CERTIFICATES),

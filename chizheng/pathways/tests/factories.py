@@ -119,3 +119,14 @@ def direct_batch(world: World, inst: EvaluationInstitution, **kw: object) -> Rec
 
 def previewed(world: World, inst: EvaluationInstitution, **kw: object) -> RecognitionBatch:
     return batches.batch_preview(actor=world.user("school"), batch=direct_batch(world, inst, **kw), on_date=PREVIEW_ON)
+
+
+def matrix_objects(world: World, institution_id: int) -> dict[str, int]:
+    """The permission matrix's pathway objects: the city's mapping and a previewed R5 batch of the own school's
+    institution in which the learner persona (1+X 高级 → 车工 level 3) qualifies."""
+    inst = EvaluationInstitution.objects.get(pk=institution_id)
+    mapped = mapping(world, name="矩阵 1+X 证书")
+    learner = Person.objects.get(name="李明")
+    xcert(world, learner, "senior", name="矩阵 1+X 证书")
+    batch = previewed(world, inst)
+    return {"recognition_batch": batch.pk, "x_mapping": mapped.pk}

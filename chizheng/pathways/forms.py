@@ -1,0 +1,109 @@
+"""Forms of the pathway pages; services do the checking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from chizheng.certification.choices import Pathway
+from chizheng.core.forms import style
+from chizheng.institutions.choices import InstitutionStatus
+from chizheng.institutions.models import EvaluationInstitution
+from chizheng.occupations.choices import SkillLevel
+from chizheng.occupations.models import Occupation, Trade
+
+from .models import Competition, CourseCertMapping
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _occupation(code: str, *, required: bool) -> Occupation | None:
+    code = (code or "").strip()
+    if not code:
+        if required:
+            raise forms.ValidationError("请填写职业编码。")
+        return None
+    occupation = Occupation.objects.filter(code=code).first()
+    if occupation is None:
+        raise forms.ValidationError(f"职业编码“{code}”不在职业目录中。")
+    return occupation
+
+
+class BatchForm(forms.Form):
+    """A new recognition batch. The source field depends on the pathway: R5 may narrow to an occupation and
+    level, R6 names a course-certificate mapping, R7 a competition (both of the actor's school)."""
+
+    institution = forms.ModelChoiceField(EvaluationInstitution.objects.none(), label="评价机构（发证机构）")
+    title = forms.CharField(label="批次名称", max_length=100)
+    occupation = forms.CharField(
+        label="职业编码", max_length=20, required=False, help_text="可不填：认定所有有对应职业的 1+X 证书"
+    )
+    level = forms.TypedChoiceField(
+        label="等级", choices=[("", "不限"), *SkillLevel.choices], coerce=int, required=False, empty_value=None
+    )
+    course_mapping = forms.ModelChoiceField(CourseCertMapping.objects.none(), label="课证融通方案")
+    competition = forms.ModelChoiceField(Competition.objects.none(), label="竞赛")
+    publicity_days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, initial=7)
+
+    def __init__(self, *args: Any, actor: Any, pathway: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pathway = pathway
+        self.fields["institution"].queryset = EvaluationInstitution.objects.restrict(actor).filter(  # type: ignore[attr-defined]
+            status__in=[InstitutionStatus.FILED, InstitutionStatus.SUSPENDED]
+        )
+        if pathway == Pathway.PROCESS:
+            self.fields["course_mapping"].queryset = CourseCertMapping.objects.restrict(actor).filter(active=True)  # type: ignore[attr-defined]
+        else:
+            del self.fields["course_mapping"]
+        if pathway == Pathway.COMPETITION:
+            self.fields["competition"].queryset = Competition.objects.restrict(actor)  # type: ignore[attr-defined]
+        else:
+            del self.fields["competition"]
+        if pathway != Pathway.DIRECT:
+            del self.fields["occupation"]
+            del self.fields["level"]
+        style(self)
+
+    def clean_occupation(self) -> Occupation | None:
+        return _occupation(self.cleaned_data.get("occupation", ""), required=False)
+
+
+class DateForm(forms.Form):
+    on_date = forms.DateField(label="日期", widget=DateInput())
+
+    def __init__(self, *args: Any, label: str = "日期", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on_date"].label = label
+        style(self)
+
+
+class MappingForm(forms.Form):
+    certificate_name = forms.CharField(label="1+X 证书名称", max_length=100)
+    organisation = forms.CharField(label="培训评价组织", max_length=100, required=False, help_text="空表示不限组织")
+    occupation = forms.CharField(label="职业编码", max_length=20, help_text="如 6-18-01-01")
+    trade = forms.CharField(label="工种", max_length=100, required=False, help_text="可不填")
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean_occupation(self) -> Occupation | None:
+        return _occupation(self.cleaned_data.get("occupation", ""), required=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        occupation, name = data.get("occupation"), (data.get("trade") or "").strip()
+        data["trade"] = None
+        if occupation is not None and name:
+            trade = Trade.objects.filter(occupation=occupation, name=name).first()
+            if trade is None:
+                self.add_error("trade", f"职业“{occupation.name}”下没有工种“{name}”。")
+            data["trade"] = trade
+        return data

@@ -511,3 +511,39 @@ def test_r10_api_batches_export_file_receipt_and_unreported(world, client, tmp_p
     assert listed["items"][0]["age_days"] == (timezone.localdate() - f.ISSUE_ON).days
     client.force_login(world.user("other_school"))
     assert client.get(f"/api/v1/report-batches/{body['id']}").status_code == 404
+
+
+# --- demo ------------------------------------------------------------------------------------------
+
+
+def test_r10_demo_reports_old_months_leaves_the_last_weeks_unreported(world) -> None:
+    from chizheng.demo.reporting import build_reporting
+
+    inst = f.institution(world)
+    old = f.issued(world, inst, f.people(world, 20))  # issued 2023-06-15
+    f.publicise(world, inst, f.people(world, 3, start=40), level=5, on_date=dt.date(2023, 9, 1))
+    recent = services.certificate_issue_due(actor=world.user("school"), institution=inst, on_date=dt.date(2023, 9, 20))
+    f.publicise(world, inst, f.people(world, 2, start=60), level=3, on_date=dt.date(2023, 7, 20))
+    waiting = services.certificate_issue_due(actor=world.user("school"), institution=inst, on_date=dt.date(2023, 8, 1))
+    services.certificate_revoke(
+        actor=world.user("school"), certificate=old[0], reason="舞弊", on_date=dt.date(2023, 7, 30)
+    )
+
+    counts = build_reporting(1, today=dt.date(2023, 10, 5))
+
+    assert counts["report_batches"] == 4  # June and August per system, plus one revocation batch per system
+    fresh = Certificate.objects.filter(pk__in=[c.pk for c in recent])
+    assert set(fresh.values_list("national_report_status", "henan_report_status")) == {("pending", "pending")}
+    pending = Certificate.objects.filter(pk__in=[c.pk for c in waiting])
+    assert set(pending.values_list("national_report_status", flat=True)) == {"exported"}
+    assert set(pending.values_list("henan_report_status", flat=True)) == {"pending"}  # Henan is slower
+    june = Certificate.objects.filter(pk__in=[c.pk for c in old])
+    assert set(june.values_list("national_report_status", flat=True)) <= {"accepted", "rejected"}
+    assert june.filter(national_report_status="accepted").count() >= 15
+    assert all(c.national_receipt for c in june)
+    revoke = ReportItem.objects.get(certificate=old[0], system="national", operation="revoke")
+    assert revoke.result == "accepted"
+    # the demo's state is one the services accept: the next export takes exactly what is due
+    batch = reporting.report_batch_create(actor=world.user("school"), system="national")
+    due = set(june.filter(national_report_status="rejected").values_list("pk", flat=True)) | {c.pk for c in recent}
+    assert {i.certificate_id for i in batch.items.all()} == due

@@ -65,6 +65,9 @@ class Command(BaseCommand):
             from chizheng.demo import assessments as demo_assessments
 
             counts.update(demo_assessments.build(options["seed"]))  # exam sessions in every state (R4)
+            from chizheng.demo.reporting import build_reporting
+
+            counts.update(build_reporting(options["seed"]))  # query-system reporting (R10), after all certificates
         elapsed = time.monotonic() - started
         summary = "，".join(f"{LABELS.get(k, k)} {v:,}" for k, v in counts.items())
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{elapsed:.1f} 秒）：{summary}"))
@@ -77,6 +80,9 @@ LABELS = {
     "certificates_issued": "有效证书",
     "certificates_revoked": "已撤销证书",
     "certificates_replaced": "已换发证书",
+    "report_batches": "上报批次",
+    "reported_national": "已上报全国系统",
+    "reported_henan": "已上报河南系统",
     "institutions": "评价机构",
     "filed_institutions": "已备案机构",
     "examiners": "考评人员",

@@ -200,7 +200,8 @@ def test_r04_scores_only_by_assigned_examiners_and_double_entry(world, inst):
     services.score_enter(actor=first, registration=reg, theory="70", skill="80")
     assert not Score.objects.exists()  # one entry is not a score yet
     entered = services.score_enter(actor=second, registration=reg, theory="70", skill="81")
-    assert entered.state == "disagreed" and entered.score is None
+    assert entered.state == "disagreed"
+    assert entered.score is None
     assert not Score.objects.exists()
     entered = services.score_enter(actor=second, registration=reg, theory="70.0", skill="80")
     assert entered.state == "agreed"

@@ -65,6 +65,9 @@ class Command(BaseCommand):
             from chizheng.demo import assessments as demo_assessments
 
             counts.update(demo_assessments.build(options["seed"]))  # exam sessions in every state (R4)
+            from chizheng.demo import pathways as demo_pathways
+
+            counts.update(demo_pathways.build(options["seed"]))  # recognition batches (R5–R7)
             from chizheng.demo.reporting import build_reporting
 
             counts.update(build_reporting(options["seed"]))  # query-system reporting (R10), after all certificates
@@ -83,6 +86,10 @@ LABELS = {
     "report_batches": "上报批次",
     "reported_national": "已上报全国系统",
     "reported_henan": "已上报河南系统",
+    "x_mappings": "1+X 职业对应",
+    "x_certificates": "1+X 证书",
+    "recognition_batches": "认定批次",
+    "recognition_issued": "认定发证",
     "institutions": "评价机构",
     "filed_institutions": "已备案机构",
     "examiners": "考评人员",

@@ -1,0 +1,135 @@
+"""Demo recognition pathways (R5 direct recognition; R6 and R7 add theirs here).
+
+- R5: the city's 1+X → occupation mapping (real 1+X certificates and their 培训评价组织; two left unmapped
+  on purpose), 1+X records of students at a few schools whose filed institution covers a mapped occupation,
+  one batch issued (preview → confirm → after publicity issue) and one previewed, both through the batch
+  machinery, so the preview pages show who qualifies and why the others do not (no mapping, already
+  holds the certificate, the institution's scope stops at 中级工).
+
+Deterministic for a seed and the day it runs. Like the other builders it leaves no per-row audit (the
+`demo` command records the load as one event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from chizheng.core.models import AuditEvent
+from chizheng.institutions.choices import InstitutionStatus
+from chizheng.institutions.models import EvaluationInstitution
+from chizheng.occupations.models import Occupation
+from chizheng.pathways import batches
+from chizheng.pathways.choices import XLevel
+from chizheng.pathways.models import XCertificate, XCertMapping
+from chizheng.people.models import Student
+
+#: (1+X certificate, 培训评价组织, occupation code or None for "no mapping yet")
+X_CERTIFICATES: list[tuple[str, str, str | None]] = [
+    ("工业机器人操作与运维", "北京新奥时代科技有限责任公司", "6-31-07-03"),
+    ("工业机器人应用编程", "北京新奥时代科技有限责任公司", "6-31-07-01"),
+    ("数控车铣加工", "武汉华中数控股份有限公司", "6-18-01-01"),
+    ("多工序数控机床操作", "北京机床所精密机电有限公司", "6-18-01-07"),
+    ("数控设备维护与维修", "北京发那科机电有限公司", "6-20-03-01"),
+    ("特殊焊接技术", "中船舰客教育科技（北京）有限公司", "6-18-02-04"),
+    ("机械产品三维模型设计", "北京卓创至诚技术有限公司", "6-20-01-01"),
+    ("智能网联汽车检测与运维", "国汽（北京）智能网联汽车研究院有限公司", "6-22-02-01"),
+    ("汽车运用与维修", "北京中车行高新技术有限公司", "4-12-01-01"),
+    ("Web 前端开发", "工业和信息化部教育与考试中心", "4-04-05-01"),
+    ("网络系统建设与运维", "华为技术有限公司", "4-04-04-02"),
+    ("电子商务数据分析", "北京博导前程信息技术股份有限公司", "4-01-06-01"),
+    ("云计算平台运维与开发", "北京新华三技术有限公司", None),
+    ("老年照护", "北京中福长者文化科技有限公司", None),
+]
+RECORDS_PER_SCHOOL = 40
+SCHOOLS = 3  # the first two run batches (one issued, one previewed), the third only has records
+
+
+@transaction.atomic
+def build(seed: int) -> dict[str, int]:
+    counts = build_direct(seed)
+    return counts
+
+
+def build_direct(seed: int) -> dict[str, int]:
+    """R5: mappings, 1+X records, one issued and one previewed batch."""
+    rng = random.Random(f"pathways-direct-{seed}")
+    today = timezone.localdate()
+    last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    occupations = {o.code: o for o in Occupation.objects.filter(code__in=[c for _, _, c in X_CERTIFICATES if c])}
+    XCertMapping.objects.bulk_create(
+        XCertMapping(certificate_name=name, organisation="", occupation=occupations[code], note="演示对应")
+        for name, _, code in X_CERTIFICATES
+        if code in occupations
+    )
+    by_occupation = {occupations[code].pk: (name, org) for name, org, code in X_CERTIFICATES if code in occupations}
+    unmapped = [(name, org) for name, org, code in X_CERTIFICATES if code is None]
+
+    # The issued batch comes from an institution whose scope reaches 高级工 (level 3); the previewed one, when
+    # there is one, from an institution that stops at 中级工, so its preview shows the R2 gate's reason too.
+    options: list[tuple[int, str, EvaluationInstitution, int]] = []
+    for inst in (
+        EvaluationInstitution.objects.filter(status=InstitutionStatus.FILED).prefetch_related("scopes").order_by("code")
+    ):
+        scopes = [s for s in inst.scopes.all() if s.is_active_on(today) and s.occupation_id in by_occupation]
+        if scopes:
+            best = min(scopes, key=lambda s: (s.highest_level, s.occupation_id))
+            options.append((best.highest_level, inst.code, inst, best.occupation_id))
+    full = [o for o in options if o[0] <= 3]
+    partial = [o for o in options if o[0] > 3]
+    ordered = full[:1] + partial[:1] + full[1:] + partial[1:]
+    chosen = [(inst, occupation_id) for _, _, inst, occupation_id in ordered[:SCHOOLS]]
+
+    records: list[XCertificate] = []
+    serial = 0
+    for inst, occupation_id in chosen:
+        name, org = by_occupation[occupation_id]
+        students = list(
+            Student.objects.filter(school_id=inst.school_id, expected_graduation_year__in=[today.year, today.year + 1])
+            .order_by("pk")
+            .values_list("person_id", flat=True)[: RECORDS_PER_SCHOOL * 2]
+        )
+        for person_id in rng.sample(students, min(RECORDS_PER_SCHOOL, len(students))):
+            serial += 1
+            cert_name, cert_org = rng.choice(unmapped) if rng.random() < 0.1 else (name, org)
+            level = rng.choices([XLevel.JUNIOR, XLevel.INTERMEDIATE, XLevel.SENIOR], weights=[3, 5, 2])[0]
+            records.append(
+                XCertificate(
+                    person_id=person_id,
+                    school_id=inst.school_id,
+                    county_id=inst.county_id,
+                    organisation=cert_org,
+                    name=cert_name,
+                    level=level,
+                    number=f"{today.year - 1}{serial:010d}",
+                    issued_on=today - dt.timedelta(days=rng.randrange(40, 300)),
+                )
+            )
+    XCertificate.objects.bulk_create(records)
+
+    batch_count = issued = 0
+    for index, (inst, _) in enumerate(chosen[:2]):
+        batch = batches.batch_create(
+            actor=None,
+            pathway="direct",
+            institution=inst,
+            title=f"{today.year} 年 1+X 证书直接认定（第 {index + 1} 批）",
+        )
+        batch_count += 1
+        if index == 0:
+            batch = batches.batch_preview(actor=None, batch=batch, on_date=today - dt.timedelta(days=12))
+            if batch.qualified_count:
+                batches.batch_confirm(actor=None, batch=batch, on_date=today - dt.timedelta(days=10))
+                issued += len(batches.batch_issue(actor=None, batch=batch, on_date=today))
+        else:
+            batches.batch_preview(actor=None, batch=batch, on_date=today)
+    AuditEvent.objects.filter(pk__gt=last_audit).delete()
+    return {
+        "x_mappings": XCertMapping.objects.count(),
+        "x_certificates": len(records),
+        "recognition_batches": batch_count,
+        "recognition_issued": issued,
+    }

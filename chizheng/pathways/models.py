@@ -548,3 +548,10 @@ class BatchCandidate(models.Model):
     @property
     def qualifies(self) -> bool:
         return self.outcome == CandidateOutcome.QUALIFIES
+
+    @property
+    def reason_label(self) -> str:
+        """The short Chinese name of the rule that stops the candidate."""
+        from .rules import REASON_LABELS
+
+        return REASON_LABELS.get(self.reason_code, self.reason_code)

@@ -5,6 +5,7 @@ answers valid for the certificate, which keeps its 1+X record as evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +19,7 @@ from chizheng.pathways.tests import factories as f
 pytestmark = pytest.mark.browser
 
 
-def _fill(template: Path, target: Path, rows: list[dict[str, object]]) -> Path:
+def _fill(template: Path, target: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     book = openpyxl.load_workbook(template)
     sheet = book["导入"]
     headers = {cell.value: cell.column for cell in sheet[1]}

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "chizheng.institutions",
     "chizheng.certification",
     "chizheng.assessments",
+    "chizheng.coverage",
     "chizheng.pathways",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("pathways/", include("chizheng.pathways.urls")),
     path("catalog/", institution_views.catalog, name="catalog"),
     path("certificates/", include("chizheng.certification.urls")),
+    path("coverage/", include("chizheng.coverage.urls")),
     path("verify/", certification_views.verify, name="verify"),
     path("verify/t/<str:token>/", certification_views.verify_token, name="verify_token"),
     path("api/v1/", api.urls),

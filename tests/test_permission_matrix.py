@@ -225,6 +225,12 @@ PAGES: dict[str, Row] = {
             "institution_revoke",
         )
     },
+    # graduation coverage (R9): education admins within scope; drilling into a school follows the scope
+    "coverage:overview": Row("GET", page("coverage:overview"), "L 403 200 200 200 200 403 403 403"),
+    "coverage:unit": Row("GET", page("coverage:unit", "school"), "L 403 404 200 200 200 403 403 403"),
+    "coverage:students_without": Row(
+        "GET", page("coverage:students_without"), "L 403 200 200 200 200 403 403 403"
+    ),
     # certificates (R8): verification is public; the learner sees their own; 人社 may revoke, the school reissues
     "verify": Row("GET", page("verify"), "200 200 200 200 200 200 200 200 200"),
     "verify_token": Row("GET", page("verify_token", "cert_token"), "200 200 200 200 200 200 200 200 200"),

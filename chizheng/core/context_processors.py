@@ -88,6 +88,13 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
     (
+        "毕业生持证",
+        [
+            NavItem("持证覆盖", "coverage:overview", Perm.VIEW_PEOPLE),
+            NavItem("未持证毕业生", "coverage:students_without", Perm.VIEW_PEOPLE),
+        ],
+    ),
+    (
         "系统",
         [
             NavItem("审计日志", "core:audit_list", Perm.VIEW_AUDIT),

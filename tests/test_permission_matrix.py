@@ -74,6 +74,9 @@ class Objects:
     registration: int = 0
     sess_staff: int = 0
     objection: int = 0
+    # objections during publicity (公示异议): a publicised certificate of the own school, an open objection to it
+    cert_publicised: int = 0
+    cert_objection: int = 0
     # pathways (R5–R7): a previewed R5 batch of the own school's institution (the learner qualifies), a mapping
     recognition_batch: int = 0
     x_mapping: int = 0
@@ -248,6 +251,17 @@ PAGES: dict[str, Row] = {
         page("certification:certificate_revoke", "certificate"),
         "L 403 404 302 403 403 403 403 302",
         {"reason": "矩阵"},
+    ),
+    # objections during publicity: everyone who follows certificates sees them; the issuing school records and
+    # resolves (Perm.ISSUE_CERTIFICATES, as the services check)
+    "certification:objection_list": Row(
+        "GET", page("certification:objection_list"), "L 403 200 200 200 200 403 403 200"
+    ),
+    "certification:objection_raise": Row(
+        "GET", page("certification:objection_raise", "cert_publicised"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "certification:objection_resolve": Row(
+        "GET", page("certification:objection_resolve", "cert_objection"), "L 403 404 200 403 403 403 403 403"
     ),
     "certification:certificate_reissue": Row(
         "POST",
@@ -595,10 +609,25 @@ def objects(world):
         **institution_objects,  # type: ignore[arg-type]
         certificate=certificate,
         cert_token=cert_token,
+        **_matrix_objection(world, institution_objects["institution"]),
         report_batch=report_batch,
         **exam_objects,  # type: ignore[arg-type]
         **pathway_objects,  # type: ignore[arg-type]
     )
+
+
+def _matrix_objection(world: Any, institution_id: int) -> dict[str, int]:
+    """A publicised certificate of a new person of the own school, with an open objection."""
+    from chizheng.certification import services as certification
+    from chizheng.certification.tests import factories as certificates
+    from chizheng.institutions.models import EvaluationInstitution
+
+    inst = EvaluationInstitution.objects.get(pk=institution_id)
+    (cert,) = certificates.publicise(world, inst, certificates.people(world, 1, start=900))
+    objection = certification.objection_raise(
+        actor=world.user("school"), certificate=cert, text="矩阵异议", on_date=cert.publicity_starts
+    )
+    return {"cert_publicised": cert.pk, "cert_objection": objection.pk}
 
 
 def _matrix_spec(world: Any) -> int:

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
+from chizheng.core.errors import NotFound
 from chizheng.core.models import AuditEvent
 from chizheng.occupations.choices import SkillLevel
 from chizheng.people.rules import mask_id_number
 
 from .choices import CertificateKind, CertificateStatus
-from .models import Certificate
+from .models import Certificate, Objection
 
 ISSUED_STATES = (CertificateStatus.ISSUED, CertificateStatus.REVOKED, CertificateStatus.REPLACED)
 
@@ -21,6 +22,23 @@ ISSUED_STATES = (CertificateStatus.ISSUED, CertificateStatus.REVOKED, Certificat
 def certificates_for(user: Any) -> QuerySet[Certificate]:
     """The certificates the user may see (school / county / city / the learner's own)."""
     return Certificate.objects.restrict(user).select_related("institution", "occupation", "trade", "school", "county")
+
+
+def objections_for(user: Any) -> QuerySet[Objection]:
+    """Objections to the certificates the user may see, with `state` = open / resolved for the list filter."""
+    return (
+        Objection.objects.filter(certificate__in=Certificate.objects.restrict(user).values("pk"))
+        .select_related("certificate__occupation", "certificate__school", "certificate__county", "raised_by")
+        .annotate(state=Case(When(resolved_on__isnull=True, then=Value("open")), default=Value("resolved")))
+    )
+
+
+def get_objection_for(user: Any, pk: int) -> Objection:
+    """One objection within the user's scope; NotFound (404) when missing or outside it."""
+    try:
+        return objections_for(user).get(pk=pk)
+    except (Objection.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
 
 
 def history_of(cert: Certificate) -> list[dict[str, Any]]:

@@ -358,15 +358,34 @@ def certificate_reissue(
 
 @transaction.atomic
 def objection_raise(*, actor: Any, certificate: Certificate, text: str, on_date: dt.date) -> Objection:
-    """Record an objection against a certificate in publicity; it holds the certificate back until resolved."""
+    """Record an objection (异议) received on `on_date` against a certificate in publicity (公示); it holds the
+    certificate back from `certificate_issue_due` until resolved. Only during publicity: from the first to the
+    last day inclusive (issue numbers certificates whose publicity ended *before* the issue date), never
+    dated in the future, and only while the certificate is still publicised."""
     cert = _lock_cert(actor, certificate, Perm.ISSUE_CERTIFICATES)
     text = (text or "").strip()
     if not text:
         raise DomainError("text_required", "请填写异议内容。", field="text")
     if cert.status != CertificateStatus.PUBLICISED:
-        raise DomainError("not_in_publicity", "只能对公示中的证书提出异议。")
+        raise DomainError("not_in_publicity", f"证书状态为“{cert.get_status_display()}”，只能对公示中的证书提出异议。")
+    if on_date > timezone.localdate():
+        raise DomainError("future_date", "提出日期不能晚于今天。", field="on_date")
+    if not cert.publicity_starts <= on_date <= cert.publicity_ends:
+        raise DomainError(
+            "outside_publicity",
+            f"公示期为 {cert.publicity_starts:%Y-%m-%d} 至 {cert.publicity_ends:%Y-%m-%d}，"
+            f"{on_date:%Y-%m-%d} 不在公示期内，不能登记异议。",
+            field="on_date",
+        )
     obj = Objection.objects.create(certificate=cert, raised_on=on_date, text=text, raised_by=actor)
-    audit.record(actor, AuditAction.CREATE, obj, after={"certificate": cert.pk, "text": text[:200]})
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        obj,
+        object_repr=f"公示异议：{cert.holder_name}（证书 {cert.pk}）",
+        after={"certificate": cert.pk, "raised_on": on_date.isoformat(), "text": text[:200]},
+        org_unit_id=cert.school_id,
+    )
     return obj
 
 
@@ -374,23 +393,47 @@ def objection_raise(*, actor: Any, certificate: Certificate, text: str, on_date:
 def objection_resolve(
     *, actor: Any, objection: Objection, upheld: bool, resolution: str, on_date: dt.date
 ) -> Objection:
-    """Resolve an objection. Upheld: the certificate is revoked before issue (no number is used);
-    dismissed: it is issued with the next due batch."""
+    """Resolve an objection, once. Upheld: the certificate is revoked before issue (no number is used);
+    dismissed: it is issued with the next due batch once no other objection is open. Out of the actor's
+    scope answers 404 before anything about the objection is told."""
+    cert = _lock_cert(actor, objection.certificate, Perm.ISSUE_CERTIFICATES)
     obj = Objection.objects.select_for_update().get(pk=objection.pk)
     if obj.resolved_on is not None:
-        raise DomainError("already_resolved", "该异议已处理。")
+        raise DomainError("already_resolved", f"该异议已于 {obj.resolved_on:%Y-%m-%d} 处理，不能再次处理。")
     resolution = (resolution or "").strip()
     if not resolution:
         raise DomainError("resolution_required", "请填写处理结果。", field="resolution")
-    cert = _lock_cert(actor, obj.certificate, Perm.ISSUE_CERTIFICATES)
+    if on_date < obj.raised_on:
+        raise DomainError("bad_date", f"处理日期不能早于异议提出日期（{obj.raised_on:%Y-%m-%d}）。", field="on_date")
+    if on_date > timezone.localdate():
+        raise DomainError("future_date", "处理日期不能晚于今天。", field="on_date")
+    before = audit.snapshot(obj, ["resolved_on", "upheld", "resolution"])
     obj.resolved_on = on_date
     obj.upheld = upheld
     obj.resolution = resolution
     obj.save(update_fields=["resolved_on", "upheld", "resolution"])
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        obj,
+        object_repr=f"公示异议：{cert.holder_name}（证书 {cert.pk}）",
+        before=before,
+        after=audit.snapshot(obj, before),
+        org_unit_id=cert.school_id,
+    )
     if upheld and cert.status == CertificateStatus.PUBLICISED:
+        cert_before = audit.snapshot(cert, ["status", "revoked_on", "revoke_reason"])
         cert.status = CertificateStatus.REVOKED
         cert.revoked_on = on_date
         cert.revoke_reason = f"公示异议成立：{resolution}"[:300]
-        cert.save(update_fields=["status", "revoked_on", "revoke_reason"])
-    audit.record(actor, AuditAction.UPDATE, obj, after={"upheld": upheld, "resolution": resolution[:200]})
+        cert.updated_at = timezone.now()
+        cert.save(update_fields=["status", "revoked_on", "revoke_reason", "updated_at"])
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            cert,
+            before=cert_before,
+            after=audit.snapshot(cert, cert_before),
+            note=f"公示异议成立（异议 {obj.pk}）",
+        )
     return obj

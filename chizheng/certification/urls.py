@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pdf_views, report_views, views
+from . import objection_views, pdf_views, report_views, views
 
 app_name = "certification"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     # printed certificates (PDF)
     path("<int:pk>/pdf/", pdf_views.certificate_pdf, name="certificate_pdf"),
     path("pdf.zip", pdf_views.certificate_zip, name="certificate_zip"),
+    # objections during publicity (公示异议)
+    path("objections/", objection_views.objection_list, name="objection_list"),
+    path("<int:pk>/objections/new/", objection_views.objection_raise, name="objection_raise"),
+    path("objections/<int:pk>/resolve/", objection_views.objection_resolve, name="objection_resolve"),
 ]

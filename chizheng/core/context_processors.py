@@ -81,6 +81,7 @@ NAV: list[tuple[str, list[NavItem]]] = [
         "证书",
         [
             NavItem("证书", "certification:certificate_list", Perm.VIEW_CERTIFICATES),
+            NavItem("异议处理", "certification:objection_list", Perm.VIEW_CERTIFICATES),
             NavItem("上报管理", "certification:report_batch_list", Perm.VIEW_CERTIFICATES),
             NavItem("未上报证书", "certification:report_unreported", Perm.VIEW_CERTIFICATES),
             NavItem("我的证书", "certification:my_certificates", learner_only=True),

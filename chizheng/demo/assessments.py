@@ -1,8 +1,12 @@
 """Demo exam sessions (R4): per filed institution, sessions in every state from planned to issued, with
-candidates (the school's 中职 students), staff from the institution's registry, scores, a correction, an
-objection; issued sessions have their passers' certificates (through the certification service).
-Deterministic for a seed. Like the other builders it writes without per-row audit (the `demo` command
-records the load as one event), so audit rows the services write here are removed at the end.
+candidates (the school's 中职 students), staff from OTHER institutions' registries (an examiner never
+judges the students of their own school), scores entered twice by two examiners (double entry), a
+correction, an objection; the session in progress has a double-entry disagreement pending and a
+candidate still waiting for the second entry; issued sessions have their passers' certificates (through
+the certification service). The demo `examiner` account is one of the examiners of the session in
+progress, so it can log in and resolve the disagreement. Deterministic for a seed. Like the other
+builders it writes without per-row audit (the `demo` command records the load as one event), so audit
+rows the services write here are removed at the end.
 """
 
 from __future__ import annotations
@@ -22,17 +26,69 @@ from chizheng.assessments.models import (
     Registration,
     Score,
     ScoreCorrection,
+    ScoreEntry,
     SessionStaff,
 )
+from chizheng.core.choices import Role
 from chizheng.core.errors import DomainError
 from chizheng.core.models import AuditEvent, User
 from chizheng.institutions.choices import ExaminerRole, InstitutionStatus
-from chizheng.institutions.models import EvaluationInstitution
+from chizheng.institutions.models import EvaluationInstitution, Examiner
 from chizheng.institutions.selectors import institution_may_assess
 from chizheng.people.models import Student
 
 STATES = [s for s, _ in SessionStatus.choices]
-CANDIDATES = 18
+CANDIDATES = 12  # → 2 invigilators, 3 examiners, 1 supervisor under the default ratios
+
+
+def _external_staff(
+    registry: list[Examiner], *, school_id: int, occupation_id: int, level: int, on: dt.date, prefer: int | None
+) -> list[Examiner]:
+    """Staff for a session from other schools' registries, valid on the day: qualified examiners (the
+    demo examiner account's school first), invigilators and a supervisor, as many as the ratios need."""
+
+    def pick(role: str, k: int, ok: object = None) -> list[Examiner]:
+        rows = [
+            e
+            for e in registry
+            if e.role == role
+            and e.school_id != school_id
+            and e.valid_from <= on
+            and (e.valid_until is None or on <= e.valid_until)
+            and (ok is None or ok(e))  # type: ignore[operator]
+        ]
+        rows.sort(key=lambda e: (e.school_id != prefer, e.pk))
+        return rows[:k]
+
+    need_exa = rules.required_examiners(CANDIDATES)
+    need_inv = rules.required_invigilators(CANDIDATES, 1)
+    examiners = pick(
+        ExaminerRole.EXAMINER,
+        need_exa,
+        lambda e: e.occupation_id == occupation_id and e.highest_level is not None and e.highest_level <= level,
+    )
+    return examiners + pick(ExaminerRole.INVIGILATOR, need_inv) + pick(ExaminerRole.SUPERVISOR, 1)
+
+
+def _users_for(examiners: list[Examiner], demo: User | None, users: dict[int, User]) -> list[User]:
+    """A login per examiner (the demo `examiner` account for the first of its school without one)."""
+    out = []
+    for e in examiners:
+        if e.person_id not in users:
+            if demo is not None and demo.person_id is None and e.school_id == demo.org_unit_id:
+                demo.person_id = e.person_id
+                demo.save(update_fields=["person"])
+                users[e.person_id] = demo
+            else:
+                users[e.person_id] = User.objects.create(
+                    username=f"kp{e.pk}",
+                    role=Role.EXAMINER,
+                    org_unit_id=e.school_id,
+                    person_id=e.person_id,
+                    password="!demo",  # unusable: only the demo `examiner` account logs in
+                )
+        out.append(users[e.person_id])
+    return out
 
 
 def _score(rng: random.Random) -> Decimal:
@@ -47,6 +103,11 @@ def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, 
     today = timezone.localdate()
     last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     creator = User.objects.filter(role="school_admin").order_by("pk").first()
+    demo_examiner = User.objects.filter(username="examiner", role=Role.EXAMINER).first()
+    registry = list(Examiner.objects.filter(institution__status=InstitutionStatus.FILED).order_by("pk"))
+    users: dict[int, User] = {
+        u.person_id: u for u in User.objects.filter(role=Role.EXAMINER, person__isnull=False) if u.person_id
+    }
     sessions = 0
     candidates = 0
     chosen = list(
@@ -56,15 +117,29 @@ def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, 
     )
     for index, inst in enumerate(chosen):
         state = STATES[(sessions + first_state) % len(STATES)]  # skipped institutions do not skip a state
-        scopes = [s for s in inst.scopes.all() if s.is_active_on(today)]
-        if not scopes:
-            continue
-        scope = scopes[0]
-        level = 4 if scope.highest_level <= 4 else 5
         future = state in (SessionStatus.PLANNED, SessionStatus.STAFFED)
         held_on = today + dt.timedelta(days=14 + index) if future else today - dt.timedelta(days=40 + index)
-        if not institution_may_assess(inst, scope.occupation, level, held_on):
+        prefer = demo_examiner.org_unit_id if demo_examiner and state == SessionStatus.IN_PROGRESS else None
+        options = []
+        for scope in (s for s in inst.scopes.all() if s.is_active_on(today)):
+            level = 4 if scope.highest_level <= 4 else 5
+            if not institution_may_assess(inst, scope.occupation, level, held_on):
+                continue
+            staff = _external_staff(
+                registry,
+                school_id=inst.school_id,
+                occupation_id=scope.occupation_id,
+                level=level,
+                on=held_on,
+                prefer=prefer,
+            )
+            markers = [e for e in staff if e.role == ExaminerRole.EXAMINER]
+            if len(markers) >= rules.required_examiners(CANDIDATES):
+                # the demo examiner account should sit in a session in progress: its school's examiner first
+                options.append((prefer is not None and markers[0].school_id != prefer, scope, level, staff))
+        if not options:  # no other school's registry can staff it: no session here
             continue
+        _, scope, level, staff = min(options, key=lambda o: o[0])
         students = list(
             Student.objects.filter(school=inst.school_id, stage="secondary", status="enrolled")
             .select_related("person")
@@ -95,22 +170,28 @@ def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, 
             )
             for s in picked
         )
-        staff = list(inst.examiners.filter(valid_until__gte=held_on, valid_from__lte=held_on).order_by("pk"))
         if state != SessionStatus.PLANNED:
-            SessionStaff.objects.bulk_create(
-                SessionStaff(session=session, examiner=e, role=e.role)
-                for e in staff
-                if e.role != ExaminerRole.EXAMINER or e.occupation_id == scope.occupation_id
-            )
+            SessionStaff.objects.bulk_create(SessionStaff(session=session, examiner=e, role=e.role) for e in staff)
         scored_states = STATES[STATES.index(SessionStatus.IN_PROGRESS) :]
-        if state in scored_states and creator is not None:
+        markers = [e for e in staff if e.role == ExaminerRole.EXAMINER][:2]
+        if state in scored_states and creator is not None and len(markers) == 2:
+            first_user, second_user = _users_for(
+                markers, demo_examiner if state == SessionStatus.IN_PROGRESS else None, users
+            )
             confirmed = STATES.index(state) >= STATES.index(SessionStatus.CONFIRMED)
             partial = state == SessionStatus.IN_PROGRESS
             scores = []
+            entries = []
             for n, reg in enumerate(regs):
-                if partial and n % 2:
-                    continue
                 t, s = _score(rng), _score(rng)
+                entries.append(ScoreEntry(registration=reg, entered_by=first_user, theory=t, skill=s))
+                if partial and n == 0:  # the second examiner read the skill sheet differently: to be resolved
+                    other = s + Decimal(5) if s <= 95 else s - Decimal(5)
+                    entries.append(ScoreEntry(registration=reg, entered_by=second_user, theory=t, skill=other))
+                    continue
+                if partial and n % 2:  # waiting for the second, independent entry
+                    continue
+                entries.append(ScoreEntry(registration=reg, entered_by=second_user, theory=t, skill=s))
                 scores.append(
                     Score(
                         registration=reg,
@@ -119,12 +200,14 @@ def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, 
                         passed=rules.passed(
                             t, s, theory_pass=rules.DEFAULT_PASS_MARK, skill_pass=rules.DEFAULT_PASS_MARK
                         ),
-                        entered_by=creator,
+                        entered_by=first_user,
+                        checked_by=second_user,
                         confirmed=confirmed,
                         confirmed_by=creator if confirmed else None,
                         confirmed_at=timezone.now() if confirmed else None,
                     )
                 )
+            ScoreEntry.objects.bulk_create(entries)
             Score.objects.bulk_create(scores)
             if confirmed and scores:
                 first = scores[0]

@@ -46,7 +46,7 @@ def test_r04_score_sheet_download_and_upload_by_an_assigned_examiner(world, logi
     assert AuditEvent.objects.filter(note="下载成绩录入模板（含考生名单）", action="export").exists()
     filled = [[*row[:4], 80, 70] for row in data[1:]]
     buf = io.BytesIO()
-    write_rows(buf, data[0], filled)
+    write_rows(buf, [str(h) for h in data[0]], filled)
     upload = SimpleUploadedFile("成绩.xlsx", buf.getvalue())
     r = client.post(reverse("assessments:score_upload", args=[session.pk]), {"file": upload})
     job = ImportJob.objects.get(kind="exam_scores")

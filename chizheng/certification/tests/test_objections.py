@@ -164,13 +164,13 @@ def test_r08_objection_raise_and_resolve_are_audited(world, cert) -> None:
     _resolve(world, obj, upheld=True)
     raised, resolved = AuditEvent.objects.filter(object_type="certification.Objection").order_by("pk")
     assert raised.action == "create"
-    assert raised.after["text"] == "冒名顶替"
+    assert (raised.after or {})["text"] == "冒名顶替"
     assert raised.actor == world.user("school")
     assert raised.org_unit_id == world.school.pk
     assert resolved.before == {"resolved_on": None, "upheld": None, "resolution": ""}
     assert resolved.after == {"resolved_on": "2023-06-15", "upheld": True, "resolution": "经核实"}
     revoked = AuditEvent.objects.get(object_type="certification.Certificate", object_id=str(cert.pk))
-    assert revoked.after["status"] == "revoked"
+    assert (revoked.after or {})["status"] == "revoked"
     assert f"异议 {obj.pk}" in revoked.note
 
 

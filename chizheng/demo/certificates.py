@@ -3,7 +3,7 @@
 - Graduates: the 2023–2026 cohorts (and the first of the graduating 2027 cohort) of the demo schools earn
   certificates in their last school year from their school's filed institution, or from a neighbour's
   when their own may not assess (never filed, suspended, revoked). Coverage is uneven on purpose, so the
-  R9 pages have gaps to find: each school draws a tier (~97 % down to ~55 %), some majors of a school lag
+  R9 pages have gaps to find: each school draws a tier (~99 % down to ~60 %), some majors of a school lag
   far behind (a factor of 0.25–0.6), earlier cohorts are a little lower; about half of the certified
   take a second certificate (another occupation, or the next level).
 - Others: teachers and social learners of each institution's school, a few still in publicity; the demo
@@ -44,9 +44,9 @@ from chizheng.people.models import Person, Student
 TARGET = 1_500  # certificates of teachers and social learners (the graduates' come on top)
 COHORTS = (2023, 2024, 2025, 2026, 2027)
 #: Share of a school's graduates certified, by school (drawn per school), before the major and cohort factors.
-SCHOOL_TIERS = (0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.92, 0.9, 0.86, 0.8, 0.7, 0.55)
+SCHOOL_TIERS = (0.99, 0.98, 0.97, 0.97, 0.96, 0.95, 0.95, 0.93, 0.9, 0.85, 0.75, 0.6)
 COHORT_FACTOR = {2023: 0.88, 2024: 0.93, 2025: 0.97, 2026: 1.0, 2027: 0.3}  # 2027: still in their last year
-LAGGING_MAJORS = 0.18  # share of a school's majors far behind
+LAGGING_MAJORS = 0.12  # share of a school's majors far behind
 SECOND_CERTIFICATE = 0.5
 
 Batch = tuple[dt.date, int, int, int, str]  # publicity start, institution pk, occupation pk, level, pathway
@@ -187,7 +187,7 @@ def _plan_graduates(
         if school in own:
             inst_pk = own[school]
             choices = _options(inst_pk, scopes, gate, dates[(inst_pk, year)], stage, major)
-        if not choices and rng.random() < 0.5:  # a neighbour's centre when the own one may not assess
+        if not choices and rng.random() < 0.75:  # a neighbour's centre when the own one may not assess
             for inst_pk in by_county[county] or everywhere:
                 choices = _options(inst_pk, scopes, gate, dates[(inst_pk, year)], stage, major)
                 if choices:
@@ -317,9 +317,11 @@ def _publicise_and_issue(
 
 def _revoke_and_reissue(rng: random.Random, today: dt.date) -> None:
     """1 in 80 issued certificates revoked, another 1 in 80 reissued (a new number, the old one replaced)."""
-    issued = list(Certificate.objects.filter(status=CertificateStatus.ISSUED).order_by("pk"))
-    rng.shuffle(issued)
-    cut = max(1, len(issued) // 80)
+    ids = list(Certificate.objects.filter(status=CertificateStatus.ISSUED).order_by("pk").values_list("pk", flat=True))
+    rng.shuffle(ids)
+    cut = max(1, len(ids) // 80)
+    chosen = Certificate.objects.in_bulk(ids[: 2 * cut])
+    issued = [chosen[pk] for pk in ids[: 2 * cut]]
     for cert in issued[:cut]:
         day = min(today, (cert.issued_on or today) + dt.timedelta(days=rng.randrange(30, 300)))
         services.certificate_revoke(

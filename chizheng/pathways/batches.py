@@ -27,8 +27,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from chizheng.assessments.services import certificate_kind_for
 from chizheng.certification import services as certification
-from chizheng.certification.choices import CertificateKind, CertificateStatus, Pathway
+from chizheng.certification.choices import CertificateStatus, Pathway
 from chizheng.certification.models import VALID_STATUSES, Certificate
 from chizheng.core import audit
 from chizheng.core.choices import AuditAction
@@ -240,7 +241,7 @@ def batch_confirm(*, actor: Any, batch: RecognitionBatch, on_date: dt.date) -> l
             occupation=first.occupation,
             trade=first.trade,
             level=level,
-            kind=CertificateKind.SKILL_LEVEL,
+            kind=certificate_kind_for(batch.institution),
             pathway=batch.pathway,
             items=[
                 certification.IssueItem(

@@ -221,3 +221,25 @@ def test_r05_scope_other_schools_records_and_batches_stay_out(world) -> None:
     batch.refresh_from_db()
     assert batch.status == "previewed"
     assert not Certificate.objects.exists()
+
+
+def test_r05_r02_confirm_after_a_suspension_is_refused_and_writes_nothing(world) -> None:
+    from chizheng.institutions import services as institutions
+
+    inst = f.institution(world)
+    f.mapping(world)
+    (person,) = f.students(world, 1)
+    f.xcert(world, person, "senior")
+    batch = f.previewed(world, inst)
+    institutions.institution_suspend(
+        actor=world.user("hrss"), institution=inst, from_date=f.PREVIEW_ON, reason="年度审核发现问题"
+    )
+    with pytest.raises(DomainError):
+        batches.batch_confirm(actor=world.user("school"), batch=batch, on_date=f.CONFIRM_ON)
+    batch.refresh_from_db()
+    assert (batch.status, batch.certificate_count) == ("previewed", 0)
+    assert not Certificate.objects.exists()
+    assert BatchCandidate.objects.get(batch=batch).certificate is None
+    # previewing again shows the gate's reason for the candidate
+    batch = batches.batch_preview(actor=world.user("school"), batch=batch, on_date=f.CONFIRM_ON)
+    assert BatchCandidate.objects.get(batch=batch).reason_code == rules.GATE

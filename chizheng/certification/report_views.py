@@ -222,7 +222,7 @@ def _held(spec: reporting.SystemSpec) -> Any:
         status = getattr(cert, spec.status_field)
         label = str(dict(ReportStatus.choices)[status])
         if status == ReportStatus.REJECTED:
-            return f"{label}（{getattr(cert, spec.receipt_field).removeprefix('退回：')}）"
+            return f"{label}（{getattr(cert, spec.receipt_field)}）"
         return label
 
     return value
@@ -249,8 +249,7 @@ def report_unreported(request: HttpRequest) -> HttpResponseBase:
             Column("县区", lambda c: c.county.name if c.county_id else ""),
             Column("职业", lambda c: c.occupation.name),
             Column("等级", lambda c: c.get_level_display()),
-            Column("发证机构", lambda c: c.institution.name),
-            Column("发证日期", lambda c: c.issued_on or ""),
+            Column("发证日期", lambda c: f"{c.issued_on:%Y-%m-%d}" if c.issued_on else ""),
             Column("已发证天数", lambda c: reporting.age_days(c, today)),
             *[Column(spec.short, _held(spec)) for spec in reporting.SYSTEMS.values()],
         ],

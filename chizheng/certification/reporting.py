@@ -526,7 +526,7 @@ def receipt_apply(*, actor: Any, system: str, answers: Sequence[Answer]) -> dict
             setattr(cert, spec.receipt_field, a.receipt[:100])
         else:
             setattr(cert, spec.status_field, ReportStatus.REJECTED)
-            setattr(cert, spec.receipt_field, f"退回：{a.reason}"[:100])
+            setattr(cert, spec.receipt_field, a.reason[:100])  # the reason, next to the status 被退回
         cert.updated_at = timezone.now()
         certs.append(cert)
         after = audit.snapshot(cert, [spec.status_field, spec.date_field, spec.receipt_field])

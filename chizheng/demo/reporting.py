@@ -162,7 +162,7 @@ def _system(
             elif rng.random() < FAIL_RATE:
                 result, reason, on = ItemResult.REJECTED.value, rng.choice(REASONS), answered_on
                 batch.rejected += 1
-                updates[(ReportStatus.REJECTED, None, f"退回：{reason}")].append(cert.pk)
+                updates[(ReportStatus.REJECTED, None, reason)].append(cert.pk)
             else:
                 result, receipt, on = ItemResult.ACCEPTED.value, _receipt(spec, cert.pk), answered_on
                 batch.accepted += 1

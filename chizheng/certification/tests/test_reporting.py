@@ -10,7 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -202,7 +202,7 @@ def test_r10_a_receipt_marks_successes_reported_and_failures_rejected_with_the_r
     a.refresh_from_db()
     assert (a.national_report_status, a.national_reported_on, a.national_receipt) == ("accepted", today, "QG-2026-1")
     assert _status(b) == "rejected"
-    assert "身份证号与姓名不符" in Certificate.objects.get(pk=b.pk).national_receipt
+    assert Certificate.objects.get(pk=b.pk).national_receipt == "身份证号与姓名不符"  # the reason, shown with 被退回
     assert _status(c) == "exported"  # not in this receipt: still waiting
     batch.refresh_from_db()
     assert (batch.status, batch.accepted, batch.rejected, batch.pending) == ("partial", 1, 1, 1)
@@ -399,7 +399,7 @@ def test_r10_the_two_systems_are_independent(world, tmp_path) -> None:
 
 
 def test_r10_due_counts_per_system(world, tmp_path) -> None:
-    a, b, c = f.issued(world, f.institution(world), f.people(world, 3))
+    a, b, _c = f.issued(world, f.institution(world), f.people(world, 3))
     _export(world)
     import_receipt(actor=world.user("school"), system="national", path=_receipt(tmp_path, [_ok(a), _fail(b)]))
     services.certificate_revoke(actor=world.user("school"), certificate=a, reason="舞弊", on_date=f.ISSUE_ON)
@@ -407,7 +407,6 @@ def test_r10_due_counts_per_system(world, tmp_path) -> None:
     assert counts["national"] == {"new": 0, "failed": 1, "awaiting": 1, "revocations": 1}
     assert counts["henan"] == {"new": 2, "failed": 0, "awaiting": 0, "revocations": 0}
     assert reporting.due_counts(world.user("other_school"))["national"] == dict.fromkeys(counts["national"], 0)
-    assert c.pk
 
 
 # --- pages and API ---------------------------------------------------------------------------------
@@ -547,3 +546,25 @@ def test_r10_demo_reports_old_months_leaves_the_last_weeks_unreported(world) -> 
     batch = reporting.report_batch_create(actor=world.user("school"), system="national")
     due = set(june.filter(national_report_status="rejected").values_list("pk", flat=True)) | {c.pk for c in recent}
     assert {i.certificate_id for i in batch.items.all()} == due
+
+
+# --- concurrency (PostgreSQL) ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)")
+def test_r10_two_admins_exporting_at_once_put_each_certificate_in_one_batch(world) -> None:
+    from .test_r08_concurrency import run_together
+
+    certs = f.issued(world, f.institution(world), f.people(world, 30))
+    results = run_together(
+        lambda: reporting.report_batch_create(actor=world.user("school"), system="national"),
+        lambda: reporting.report_batch_create(actor=world.user("county"), system="national"),
+    )
+    batches = [r for r in results if isinstance(r, ReportBatch)]
+    errors = [r for r in results if isinstance(r, DomainError)]
+    assert len(batches) == 1, results
+    assert [e.code for e in errors] in (["report_conflict"], ["nothing_to_report"]), results
+    assert ReportItem.objects.count() == 30
+    assert set(ReportItem.objects.values_list("certificate_id", flat=True)) == {c.pk for c in certs}
+    assert set(Certificate.objects.values_list("national_report_status", flat=True)) == {"exported"}

@@ -264,3 +264,19 @@ def test_r08_objection_list_filters_search_and_export(login, world, inst, django
     assert AuditEvent.objects.filter(action="export", object_type="公示异议").exists()
     # the city follows, the school resolves: no resolve links for the city
     assert reverse("certification:objection_resolve", args=[objs[2].pk]) not in body
+
+
+def test_r08_demo_shows_open_dismissed_and_upheld_objections(db) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", size="small", stdout=StringIO())
+    objections = Objection.objects.select_related("certificate")
+    assert objections.count() == 3
+    open_one = objections.get(resolved_on=None)
+    assert open_one.certificate.status == "publicised"
+    assert objections.get(upheld=False).certificate.status == "publicised"
+    assert objections.get(upheld=True).certificate.status == "revoked"
+    assert objections.get(upheld=True).certificate.number is None
+    assert not AuditEvent.objects.filter(object_type="certification.Objection").exists()

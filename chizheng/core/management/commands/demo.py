@@ -62,6 +62,9 @@ class Command(BaseCommand):
             from chizheng.demo import certificates as demo_certificates
 
             counts.update(demo_certificates.build(options["seed"]))  # certificates (R8)
+            from chizheng.demo import objections as demo_objections
+
+            counts.update(demo_objections.build(options["seed"]))  # objections during publicity (R8)
             from chizheng.demo import assessments as demo_assessments
 
             counts.update(demo_assessments.build(options["seed"]))  # exam sessions in every state (R4)
@@ -83,6 +86,8 @@ LABELS = {
     "certificates_issued": "有效证书",
     "certificates_revoked": "已撤销证书",
     "certificates_replaced": "已换发证书",
+    "objections": "公示异议",
+    "objections_open": "待处理异议",
     "report_batches": "上报批次",
     "reported_national": "已上报全国系统",
     "reported_henan": "已上报河南系统",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from chizheng.core.errors import DomainError
@@ -237,3 +239,54 @@ def check_batch_previewed(status: str, qualified: int) -> None:
         raise DomainError("not_previewed", "请先预览批次，核对符合条件的人员后再确认。")
     if qualified == 0:
         raise DomainError("nobody_qualifies", "本批次没有符合条件的人员，无需确认。")
+
+
+# ---------------------------------------------------------------------------------------------- R7
+
+
+@dataclass(frozen=True)
+class Band:
+    """One competition rule: an inclusive range of ranks (basis "rank") or scores (basis "score") → level."""
+
+    low: Decimal  # rank_from, or score_min
+    high: Decimal  # rank_to, or score_max
+    level: int
+
+
+def check_bands(bands: list[Band], *, basis: str) -> None:
+    """R7. A competition's bands are well-formed ranges that do not overlap (one result → at most one level).
+    Ranks are whole numbers from 1; scores are ≥ 0. Raises naming the (1-based) rows in question."""
+    label = "名次" if basis == "rank" else "成绩"
+    if not bands:
+        raise DomainError("no_bands", "请至少填写一条认定规则（名次或成绩范围 → 等级）。", field="bands")
+    for row, band in enumerate(bands, start=1):
+        if not 1 <= band.level <= 5:
+            raise DomainError("bad_level", f"第 {row} 条规则：等级应为 1–5 级。", field="bands", row=row)
+        if basis == "rank" and (band.low < 1 or band.low != band.low.to_integral_value()):
+            raise DomainError("bad_rank", f"第 {row} 条规则：名次应为从 1 开始的整数。", field="bands", row=row)
+        if band.low < 0 or band.high < band.low:
+            raise DomainError(
+                "bad_range", f"第 {row} 条规则：{label}范围 {band.low}–{band.high} 无效（起点不能大于终点）。",
+                field="bands", row=row,
+            )  # fmt: skip
+    ordered = sorted(enumerate(bands, start=1), key=lambda rb: (rb[1].low, rb[1].high))
+    for (row_a, a), (row_b, b) in pairwise(ordered):
+        if b.low <= a.high:
+            first, second = sorted((row_a, row_b))
+            raise DomainError(
+                "bands_overlap",
+                f"第 {first} 条与第 {second} 条规则的{label}范围重叠（{a.low}–{a.high} 与 {b.low}–{b.high}），"
+                "同一成绩只能对应一个等级。",
+                field="bands",
+                rows=[first, second],
+            )
+
+
+def band_level(bands: list[Band], value: Decimal | int | None) -> int | None:
+    """R7. The level a rank or score earns under the (checked) bands, or None when outside every band."""
+    if value is None:
+        return None
+    for band in bands:
+        if band.low <= value <= band.high:
+            return band.level
+    return None

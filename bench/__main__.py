@@ -7,6 +7,8 @@
     python -m bench issue_certificates --n 10000 --db sqlite postgres
     python -m bench pdf --n 10000 --render 300 --db sqlite postgres   # certificate PDFs: rate, 10k ZIP
     python -m bench verify_load --db sqlite postgres --duration 10   # needs wrk (apt-get install -y wrk)
+    python -m bench coverage --demo --db sqlite postgres             # R9 coverage pages on the city demo
+    python -m bench coverage --load 1000000 --db sqlite postgres     # … on province-scale persons
 
 PostgreSQL databases: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/chizheng_bench);
 the roster benchmark uses `<that name>_roster`. Both are dropped and recreated.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import sys
 
 USAGE = __doc__ or ""
-BENCHMARKS = ("all", "roster", "listpage", "issue_certificates", "pdf", "verify_load")
+BENCHMARKS = ("all", "roster", "listpage", "issue_certificates", "pdf", "verify_load", "coverage")
 
 
 def main() -> None:
@@ -26,7 +28,7 @@ def main() -> None:
     if name in ("-h", "--help") or name not in BENCHMARKS:
         print(USAGE)
         raise SystemExit(0 if name in ("-h", "--help") else 2)
-    from . import issue_certificates, listpage, pdf, roster, verify_load
+    from . import coverage, issue_certificates, listpage, pdf, roster, verify_load
 
     if name in ("all", "roster"):
         roster.main(rest if name == "roster" else [])
@@ -38,6 +40,8 @@ def main() -> None:
         pdf.main(rest if name == "pdf" else [])
     if name in ("all", "verify_load"):
         verify_load.main(rest if name == "verify_load" else [])
+    if name in ("all", "coverage"):
+        coverage.main(rest if name == "coverage" else ["--demo"])
 
 
 main()

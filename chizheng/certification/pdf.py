@@ -324,11 +324,16 @@ def _table(pdf: FPDF, rows: list[tuple[str, str]], top: float, photo: bytes | No
         pdf.set_text_color(*INK)
         size = 13.0
         pdf.set_font("body", size=size)
-        while pdf.get_string_width(value) > width - 6 and size > 8:  # long institution names shrink to fit
+        while pdf.get_string_width(value) > width - 6 and size > 9:  # long institution names shrink to fit
             size -= 0.5
             pdf.set_font("body", size=size)
         pdf.set_xy(TABLE_X + LABEL_W + 3, y)
-        pdf.cell(width - 6, ROW_H, value)
+        if pdf.get_string_width(value) > width - 6:  # still too long (up to 100 characters): two lines
+            pdf.set_y(y + 1.2)
+            pdf.set_x(TABLE_X + LABEL_W + 3)
+            pdf.multi_cell(width - 6, 4.4, value, max_line_height=4.4)
+        else:
+            pdf.cell(width - 6, ROW_H, value)
     _photo_cell(pdf, TABLE_X + TABLE_W - PHOTO_W, top, PHOTO_W, PHOTO_ROWS * ROW_H, photo)
     return top + len(rows) * ROW_H
 
@@ -401,13 +406,20 @@ def _footer(pdf: FPDF, p: Printed, top: float) -> None:
     pdf.set_text_color(*INK)
     size = 13.0
     pdf.set_font("body", size=size)
-    while pdf.get_string_width(p.institution) > 100 and size > 9:
+    area = TABLE_X + TABLE_W - 80
+    while pdf.get_string_width(p.institution) > area and size > 10:
         size -= 0.5
         pdf.set_font("body", size=size)
-    pdf.set_xy(80, qr_y + 10)
-    pdf.cell(TABLE_X + TABLE_W - 80, 8, p.institution, align="R")
+    date_y = qr_y + 19
+    if pdf.get_string_width(p.institution) > area:  # a very long name: wrapped, the date below it
+        pdf.set_xy(80, qr_y + 4)
+        pdf.multi_cell(area, 5, p.institution, align="R", max_line_height=5)
+        date_y = max(date_y, pdf.get_y() + 1)
+    else:
+        pdf.set_xy(80, qr_y + 10)
+        pdf.cell(area, 8, p.institution, align="R")
     pdf.set_font("body", size=12)
-    pdf.set_xy(80, qr_y + 19)
+    pdf.set_xy(80, date_y)
     pdf.cell(TABLE_X + TABLE_W - 80, 8, p.issued_on, align="R")
     # national query addresses and the verification URL
     pdf.set_draw_color(*GOLD)

@@ -209,6 +209,13 @@ def test_r08_pdf_a_name_outside_gb2312_is_still_printed(cert) -> None:
     assert "王喆" in _text(pdf.render_certificate(cert))
 
 
+def test_r08_pdf_a_100_character_institution_name_is_wrapped_on_the_one_page(cert) -> None:
+    cert.institution.name = ("焦作市职业技术学校职业技能等级评价中心（第一分站点）" * 4)[:100]
+    data = pdf.render_certificate(cert)
+    assert len(_reader(data).pages) == 1
+    assert _text(data).count(cert.institution.name) == 2  # in the table and above the date
+
+
 # --- downloads ---------------------------------------------------------------------------------
 
 

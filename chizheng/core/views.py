@@ -73,7 +73,10 @@ def home(request: HttpRequest) -> HttpResponseBase:
         from chizheng.institutions.selectors import r1_progress
 
         r1 = r1_progress(user)
-    return render(request, "core/home.html", {"stats": stats, "r1": r1})
+    from chizheng.coverage.selectors import home_summary
+
+    coverage = home_summary(user)  # R9 card for city and county admins
+    return render(request, "core/home.html", {"stats": stats, "r1": r1, "coverage": coverage})
 
 
 def _county_choices(user: Any) -> list[tuple[str, str]]:

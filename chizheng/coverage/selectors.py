@@ -18,7 +18,7 @@ from django.utils import timezone
 from chizheng.certification.models import Certificate
 from chizheng.core.choices import OrgKind
 from chizheng.core.models import OrgUnit
-from chizheng.core.permissions import Perm, require
+from chizheng.core.permissions import Perm, has_perm, require
 from chizheng.core.scoping import scope_of
 from chizheng.people.choices import Stage
 from chizheng.people.models import Student
@@ -55,6 +55,11 @@ class Coverage:
     level: str
     stage: str = ""
     rows: list[CoverageRow] = field(default_factory=list)
+
+    @property
+    def lowest(self) -> list[CoverageRow]:
+        """The three rows with the lowest share (units with graduates only): where to look first."""
+        return sorted((r for r in self.rows if r.graduates), key=lambda r: (r.share, r.label))[:3]
 
     @property
     def total(self) -> CoverageRow:
@@ -162,3 +167,13 @@ def scope_root(actor: Any) -> OrgUnit | None:
     if scope.kind in ("county", "school") and scope.unit_id is not None:
         return OrgUnit.objects.get(pk=scope.unit_id)
     return None
+
+
+def home_summary(actor: Any) -> Coverage | None:
+    """This cohort's coverage of a city or county admin's unit, for the home dashboard (None for others)."""
+    if scope_of(actor).kind not in ("all", "county") or not has_perm(actor, Perm.VIEW_PEOPLE):
+        return None
+    years = cohort_years(actor)
+    if not years:
+        return None
+    return coverage_for(actor, year=default_year(actor, years), unit=scope_root(actor))

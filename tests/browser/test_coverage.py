@@ -37,6 +37,8 @@ def test_r09_county_admin_drills_down_to_the_gaps_and_exports_them(app, tab):
     _cohort(app)
     page = tab.page
     tab.login("county", PASSWORD)
+    assert "毕业生持证覆盖" in tab.text("#r9-coverage")  # the home dashboard card
+    tab.shot("coverage-00-home")
     page.locator("aside").get_by_role("link", name="持证覆盖").click()
     page.select_option("#f-year", "2024")
     page.get_by_role("button", name="查看").click()

@@ -325,3 +325,18 @@ def test_r09_the_table_is_a_few_queries_whatever_the_number_of_students(
     for url in (reverse("coverage:overview"), reverse("coverage:unit", args=[world.school.pk])):
         with django_assert_max_num_queries(12):  # type: ignore[operator]
             assert client.get(url, {"year": YEAR}).status_code == 200
+
+
+def test_r09_home_dashboard_card_for_city_and_county_admins_only(world: World) -> None:
+    inst = cf.institution(world)
+    a, b = cf.people(world, 2)
+    _student(world, a, entry_year=2022, expected_graduation_year=2025)
+    _student(world, b, school=world.sibling_school, entry_year=2022, expected_graduation_year=2025)
+    cf.issued(world, inst, [a])
+    county = _client(world, "county").get(reverse("home")).content.decode()
+    assert 'id="r9-coverage"' in county
+    # the persona learner's record, a and b: three graduates of 2025 in 解放区, one covered
+    assert 'data-stat="coverage_share">33.3%<' in county
+    assert 'id="r9-coverage"' in _client(world, "city").get(reverse("home")).content.decode()
+    for who in ("school", "learner", "examiner"):
+        assert 'id="r9-coverage"' not in _client(world, who).get(reverse("home")).content.decode()

@@ -97,7 +97,7 @@ class UnreportedOut(Schema):
 @paginated
 def batch_list(request: HttpRequest, system: str | None = None, status: str | None = None) -> QuerySet[ReportBatch]:
     require(actor(request), Perm.VIEW_CERTIFICATES)
-    qs = reporting.batches_for(actor(request)).order_by("-id")
+    qs = reporting.batches_for(actor(request)).order_by("-created_at", "-id")
     if system:
         qs = qs.filter(system=system)
     if status:

@@ -62,7 +62,7 @@ def report_batch_list(request: HttpRequest) -> HttpResponseBase:
         ]
     page = ListPage(
         title="上报管理",
-        queryset=reporting.batches_for(user).order_by("-id"),
+        queryset=reporting.batches_for(user).order_by("-created_at", "-id"),
         columns=[
             Column("批次号", lambda b: b.code, link=_batch_url),
             Column("查询系统", lambda b: reporting.system_spec(b.system).short),

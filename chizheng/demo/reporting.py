@@ -1,7 +1,8 @@
 """Demo query-system reporting (R10): the demo certificates as the schools would have reported them.
 
 Per system and school, one export batch per month of issue: months long past are answered (most rows
-成功 with a receipt number, a few 失败 with the system's reason, so they show as 被退回); the month just
+成功 with a receipt number, a few 失败 with the system's reason: failures older than two months were
+corrected and re-reported in a later batch, recent ones still show as 被退回); the month just
 past awaits its receipt; the last weeks are not exported yet, so 未上报证书 shows a realistic backlog.
 The national system is reported a little faster than the Henan one. Certificates revoked long ago get an
 answered 撤销 row; recent revocations and reissues stay due (上报管理 counts them).
@@ -32,6 +33,8 @@ from chizheng.core.models import User
 #: Days after the end of a month of issue before its batch is exported / answered, per system.
 LAG = {"national": (20, 50), "henan": (35, 70)}
 FAIL_RATE = 0.03
+#: Days after a failure's receipt by which the school has corrected and re-reported it.
+RETRY_AFTER = 60
 REASONS = ("身份证号与姓名不一致", "职业编码不在目录中", "证书编号重复上报", "发证机构代码未备案")
 
 
@@ -152,6 +155,7 @@ def _system(
     # certificate updates grouped by what they set, so each group is one UPDATE (no per-row CASE)
     updates: dict[tuple[str, dt.date | None, str], list[int]] = defaultdict(list)
     accepted_certs: set[int] = set()
+    retries: dict[Any, list[tuple[Cert, dt.date]]] = defaultdict(list)
     for batch, rows in batches:
         answered = batch.status == BatchStatus.DONE
         answered_on = batch.receipt_at.date() if batch.receipt_at else None
@@ -162,15 +166,19 @@ def _system(
             elif rng.random() < FAIL_RATE:
                 result, reason, on = ItemResult.REJECTED.value, rng.choice(REASONS), answered_on
                 batch.rejected += 1
-                updates[(ReportStatus.REJECTED, None, reason)].append(cert.pk)
+                if answered_on and answered_on + dt.timedelta(days=RETRY_AFTER) <= today:
+                    retries[cert.school_id].append((cert, answered_on))  # long since corrected and re-reported
+                else:
+                    updates[(ReportStatus.REJECTED, None, reason)].append(cert.pk)
             else:
                 result, receipt, on = ItemResult.ACCEPTED.value, _receipt(spec, cert.pk), answered_on
                 batch.accepted += 1
                 updates[(ReportStatus.ACCEPTED, answered_on, "")].append(cert.pk)
                 accepted_certs.add(cert.pk)
             items.append((batch.pk, cert.pk, _ADD, n, result, receipt, reason, on, cert.school_id, cert.county_id))
+    retried = _retries(spec, retries, admins, updates, accepted_certs)
     revocations = _revocations(spec, [c for c in revocable if c.pk in accepted_certs], admins, today)
-    _insert_items(str(spec.key), items + revocations[1])
+    _insert_items(str(spec.key), items + retried[1] + revocations[1])
     ReportBatch.objects.bulk_update([b for b, _ in batches], ["accepted", "rejected"], batch_size=500)
     receipt_sql = Concat(Value(spec.code), LPad(Cast("id", CharField()), 9, Value("0")))
     for (status, on, receipt), ids in updates.items():
@@ -183,12 +191,45 @@ def _system(
                 }
             )
     counts[f"reported_{spec.key}"] = len(accepted_certs)
-    return len(batches) + revocations[0]
+    return len(batches) + retried[0] + revocations[0]
 
 
 def _receipt(spec: SystemSpec, pk: int) -> str:
     """The demo receipt number of an accepted certificate (the same text the UPDATE writes in SQL)."""
     return f"{spec.code}{pk:09d}"
+
+
+def _retries(
+    spec: SystemSpec,
+    retries: dict[Any, list[tuple[Cert, dt.date]]],
+    admins: dict[int | None, User],
+    updates: dict[tuple[str, dt.date | None, str], list[int]],
+    accepted: set[int],
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """Per school, one later batch that re-reported its old failures (answered 成功)."""
+    items: list[tuple[Any, ...]] = []
+    made = 0
+    for school_id, failed in sorted(retries.items(), key=lambda kv: kv[0] or 0):
+        exported_on = max(on for _, on in failed) + dt.timedelta(days=20)
+        answered_on = exported_on + dt.timedelta(days=10)
+        batch = ReportBatch.objects.create(
+            system=spec.key,
+            school_id=school_id,
+            county_id=failed[0][0].county_id,
+            count=len(failed),
+            accepted=len(failed),
+            status=BatchStatus.DONE,
+            created_by=admins.get(school_id),
+            created_at=_at(exported_on),
+            receipt_at=_at(answered_on),
+        )
+        made += 1
+        for n, (cert, _) in enumerate(failed, start=1):
+            receipt = _receipt(spec, cert.pk)
+            items.append((batch.pk, cert.pk, _ADD, n, _OK, receipt, "", answered_on, cert.school_id, cert.county_id))
+            updates[(ReportStatus.ACCEPTED, answered_on, "")].append(cert.pk)
+            accepted.add(cert.pk)
+    return made, items
 
 
 def _revocations(

@@ -33,7 +33,7 @@ from chizheng.core.choices import Role
 from chizheng.core.errors import DomainError
 from chizheng.core.models import AuditEvent, User
 from chizheng.institutions.choices import ExaminerRole, InstitutionStatus
-from chizheng.institutions.models import EvaluationInstitution, Examiner
+from chizheng.institutions.models import EvaluationInstitution, Examiner, InstitutionScope
 from chizheng.institutions.selectors import institution_may_assess
 from chizheng.people.models import Student
 
@@ -71,22 +71,23 @@ def _external_staff(
 
 
 def _users_for(examiners: list[Examiner], demo: User | None, users: dict[int, User]) -> list[User]:
-    """A login per examiner (the demo `examiner` account for the first of its school without one)."""
+    """A login per examiner; the demo `examiner` account, while it has no person, becomes the first
+    examiner of its own school here (an earlier login of that person stays on its earlier sessions)."""
     out = []
     for e in examiners:
-        if e.person_id not in users:
-            if demo is not None and demo.person_id is None and e.school_id == demo.org_unit_id:
-                demo.person_id = e.person_id
-                demo.save(update_fields=["person"])
-                users[e.person_id] = demo
-            else:
-                users[e.person_id] = User.objects.create(
-                    username=f"kp{e.pk}",
-                    role=Role.EXAMINER,
-                    org_unit_id=e.school_id,
-                    person_id=e.person_id,
-                    password="!demo",  # unusable: only the demo `examiner` account logs in
-                )
+        if demo is not None and demo.person_id is None and e.school_id == demo.org_unit_id:
+            demo.person_id = e.person_id
+            demo.display_name = e.person.name
+            demo.save(update_fields=["person", "display_name"])
+            users[e.person_id] = demo
+        elif e.person_id not in users:
+            users[e.person_id] = User.objects.create(
+                username=f"kp{e.pk}",
+                role=Role.EXAMINER,
+                org_unit_id=e.school_id,
+                person_id=e.person_id,
+                password="!demo",  # unusable: only the demo `examiner` account logs in
+            )
         out.append(users[e.person_id])
     return out
 
@@ -104,7 +105,9 @@ def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, 
     last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     creator = User.objects.filter(role="school_admin").order_by("pk").first()
     demo_examiner = User.objects.filter(username="examiner", role=Role.EXAMINER).first()
-    registry = list(Examiner.objects.filter(institution__status=InstitutionStatus.FILED).order_by("pk"))
+    registry = list(
+        Examiner.objects.filter(institution__status=InstitutionStatus.FILED).select_related("person").order_by("pk")
+    )
     users: dict[int, User] = {
         u.person_id: u for u in User.objects.filter(role=Role.EXAMINER, person__isnull=False) if u.person_id
     }
@@ -115,38 +118,23 @@ def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, 
         .prefetch_related("scopes__occupation")
         .order_by("code")[:institutions]
     )
-    for index, inst in enumerate(chosen):
-        state = STATES[(sessions + first_state) % len(STATES)]  # skipped institutions do not skip a state
-        future = state in (SessionStatus.PLANNED, SessionStatus.STAFFED)
-        held_on = today + dt.timedelta(days=14 + index) if future else today - dt.timedelta(days=40 + index)
-        prefer = demo_examiner.org_unit_id if demo_examiner and state == SessionStatus.IN_PROGRESS else None
-        options = []
-        for scope in (s for s in inst.scopes.all() if s.is_active_on(today)):
-            level = 4 if scope.highest_level <= 4 else 5
-            if not institution_may_assess(inst, scope.occupation, level, held_on):
-                continue
-            staff = _external_staff(
-                registry,
-                school_id=inst.school_id,
-                occupation_id=scope.occupation_id,
-                level=level,
-                on=held_on,
-                prefer=prefer,
-            )
-            markers = [e for e in staff if e.role == ExaminerRole.EXAMINER]
-            if len(markers) >= rules.required_examiners(CANDIDATES):
-                # the demo examiner account should sit in a session in progress: its school's examiner first
-                options.append((prefer is not None and markers[0].school_id != prefer, scope, level, staff))
-        if not options:  # no other school's registry can staff it: no session here
-            continue
-        _, scope, level, staff = min(options, key=lambda o: o[0])
+
+    def one(
+        inst: EvaluationInstitution,
+        state: str,
+        scope: InstitutionScope,
+        level: int,
+        staff: list[Examiner],
+        held_on: dt.date,
+    ) -> int:
+        """One session of `inst` in `state`; the number of candidates (0: the school has too few students)."""
         students = list(
             Student.objects.filter(school=inst.school_id, stage="secondary", status="enrolled")
             .select_related("person")
             .order_by("pk")[: CANDIDATES * 3]
         )
         if len(students) < 3:
-            continue
+            return 0
         picked = rng.sample(students, min(CANDIDATES, len(students)))
         session = AssessmentSession.objects.create(
             institution=inst,
@@ -244,8 +232,60 @@ def build(seed: int, institutions: int = 14, first_state: int = 0) -> dict[str, 
                 )
         if state == SessionStatus.ISSUED:
             _issue(session)
-        sessions += 1
-        candidates += len(regs)
+        return len(regs)
+
+    Option = tuple[bool, InstitutionScope, int, list[Examiner]]
+
+    def options_for(inst: EvaluationInstitution, held_on: dt.date, prefer: int | None) -> list[Option]:
+        """The scopes other schools' registries can staff, those with an examiner of `prefer`'s school first."""
+        options: list[Option] = []
+        for scope in (s for s in inst.scopes.all() if s.is_active_on(today)):
+            level = 4 if scope.highest_level <= 4 else 5
+            if not institution_may_assess(inst, scope.occupation, level, held_on):
+                continue
+            staff = _external_staff(
+                registry,
+                school_id=inst.school_id,
+                occupation_id=scope.occupation_id,
+                level=level,
+                on=held_on,
+                prefer=prefer,
+            )
+            markers = [e for e in staff if e.role == ExaminerRole.EXAMINER]
+            if len(markers) >= rules.required_examiners(CANDIDATES):
+                options.append((prefer is not None and markers[0].school_id != prefer, scope, level, staff))
+        options.sort(key=lambda o: o[0])
+        return options
+
+    for index, inst in enumerate(chosen):
+        state = STATES[(sessions + first_state) % len(STATES)]  # skipped institutions do not skip a state
+        future = state in (SessionStatus.PLANNED, SessionStatus.STAFFED)
+        held_on = today + dt.timedelta(days=14 + index) if future else today - dt.timedelta(days=40 + index)
+        prefer = demo_examiner.org_unit_id if demo_examiner and state == SessionStatus.IN_PROGRESS else None
+        options = options_for(inst, held_on, prefer)
+        if not options:  # no other school's registry can staff it: no session here
+            continue
+        _, scope, level, staff = options[0]
+        n = one(inst, state, scope, level, staff, held_on)
+        if n:
+            sessions += 1
+            candidates += n
+    if demo_examiner is not None and demo_examiner.person_id is None:
+        # One more session in progress where the demo examiner account (its school's registry) is staffed,
+        # so that it can log in and resolve a disagreement.
+        held_on = today - dt.timedelta(days=30)
+        others = (
+            EvaluationInstitution.objects.filter(status=InstitutionStatus.FILED)
+            .exclude(school_id=demo_examiner.org_unit_id)
+            .prefetch_related("scopes__occupation")
+            .order_by("code")
+        )
+        for inst in others:
+            options = options_for(inst, held_on, demo_examiner.org_unit_id)
+            if options and not options[0][0] and (n := one(inst, SessionStatus.IN_PROGRESS, *options[0][1:], held_on)):
+                sessions += 1
+                candidates += n
+                break
     AuditEvent.objects.filter(pk__gt=last_audit).delete()
     return {"assessment_sessions": sessions, "assessment_candidates": candidates}
 

@@ -75,6 +75,8 @@ NAV: list[tuple[str, list[NavItem]]] = [
             NavItem("认定批次", "pathways:batch_list", Perm.VIEW_CERTIFICATES),
             NavItem("1+X 证书", "pathways:x_list", Perm.VIEW_CERTIFICATES),
             NavItem("1+X 职业对应", "pathways:mapping_list", Perm.VIEW_CERTIFICATES),
+            NavItem("课证融通方案", "pathways:course_mapping_list", Perm.VIEW_CERTIFICATES),
+            NavItem("课程成绩", "pathways:course_result_list", Perm.VIEW_CERTIFICATES),
         ],
     ),
     (

@@ -175,3 +175,9 @@ def mapping_delete(request: HttpRequest, x_mapping_id: int) -> Status[None]:
     require(actor(request), services.MAP_PERM)
     services.xmapping_delete(actor=actor(request), mapping=_mapping(x_mapping_id))
     return Status(204, None)
+
+
+# R6 course mappings and course results (course_api.py).
+from .course_api import router as course_router  # noqa: E402
+
+router.add_router("", course_router)

@@ -134,6 +134,8 @@ def batch_create(
             raise DomainError("mapping_required", "过程化考核批次须选择课证融通方案。", field="course_mapping")
         if course_mapping.school_id != institution.school_id:
             raise DomainError("mapping_other_school", "课证融通方案不属于该评价机构所在院校。", field="course_mapping")
+        if not course_mapping.active:
+            raise DomainError("mapping_inactive", f"方案“{course_mapping.name}”已停用。", field="course_mapping")
         occupation = course_mapping.occupation
     elif course_mapping is not None:
         raise DomainError("mapping_not_allowed", "只有过程化考核批次使用课证融通方案。", field="course_mapping")

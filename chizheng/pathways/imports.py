@@ -275,3 +275,6 @@ register(ImportKind(key=X_KIND, label="1+X 证书", perm=RUN_PERM, run=_run_x, t
 register(
     ImportKind(key=MAPPING_KIND, label="1+X 证书职业对应", perm=MAP_PERM, run=_run_mappings, template=_mapping_template)
 )
+
+# R6 course mappings and results register themselves (autodiscovery imports only this module).
+from . import course_imports  # noqa: E402, F401

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import course_views as r6
 from . import views
 
 app_name = "pathways"
@@ -15,4 +16,11 @@ urlpatterns = [
     path("x/mappings/", views.mapping_list, name="mapping_list"),
     path("x/mappings/new/", views.mapping_create, name="mapping_create"),
     path("x/mappings/<int:pk>/", views.mapping_edit, name="mapping_edit"),
+    # R6 process assessment (过程化考核)
+    path("courses/mappings/", r6.course_mapping_list, name="course_mapping_list"),
+    path("courses/mappings/new/", r6.course_mapping_create, name="course_mapping_create"),
+    path("courses/mappings/<int:pk>/", r6.course_mapping_detail, name="course_mapping_detail"),
+    path("courses/mappings/<int:pk>/edit/", r6.course_mapping_edit, name="course_mapping_edit"),
+    path("courses/mappings/<int:pk>/toggle/", r6.course_mapping_toggle, name="course_mapping_toggle"),
+    path("courses/results/", r6.course_result_list, name="course_result_list"),
 ]

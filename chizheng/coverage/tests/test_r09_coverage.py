@@ -340,3 +340,23 @@ def test_r09_home_dashboard_card_for_city_and_county_admins_only(world: World) -
     assert 'id="r9-coverage"' in _client(world, "city").get(reverse("home")).content.decode()
     for who in ("school", "learner", "examiner"):
         assert 'id="r9-coverage"' not in _client(world, who).get(reverse("home")).content.decode()
+
+
+def test_r09_a_1x_certificate_does_not_cover_r11(world: World) -> None:
+    """1+X certificates are their own records (pathways.XCertificate), never skill certificates (R11)."""
+    from chizheng.pathways.models import XCertificate
+
+    (a,) = cf.people(world, 1)
+    _student(world, a)
+    XCertificate.objects.create(
+        person=a,
+        school=world.school,
+        county=world.county,
+        organisation="某培训评价组织",
+        name="Web 前端开发",
+        level="senior",
+        number="X-0001",
+        issued_on=dt.date(2024, 1, 10),
+    )
+    assert _row(_cov(world, unit=world.county), world.school.name).covered == 0
+    assert selectors.students_without_certificate(world.user("school"), year=YEAR).count() == 1

@@ -80,6 +80,9 @@ class Objects:
     # pathways (R5–R7): a previewed R5 batch of the own school's institution (the learner qualifies), a mapping
     recognition_batch: int = 0
     x_mapping: int = 0
+    # competition (R7): a rank-based competition of the own school and one entry (rank 1) no batch has used
+    competition: int = 0
+    competition_entry: int = 0
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,32 @@ PAGES: dict[str, Row] = {
     "pathways:mapping_edit": Row(
         "GET", page("pathways:mapping_edit", "x_mapping"), "L 403 403 403 403 200 403 403 403"
     ),
+    # R7: everyone following certificates reads competitions in scope; school admins keep them, enter people, results
+    "pathways:competition_list": Row("GET", page("pathways:competition_list"), "L 403 200 200 200 200 403 403 200"),
+    "pathways:competition_create": Row(
+        "GET", page("pathways:competition_create"), "L 403 200 200 403 403 403 403 403"
+    ),
+    "pathways:competition_detail": Row(
+        "GET", page("pathways:competition_detail", "competition"), "L 403 404 200 200 200 403 403 200"
+    ),
+    "pathways:competition_edit": Row(
+        "GET", page("pathways:competition_edit", "competition"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "pathways:competition_delete": Row(
+        "POST", page("pathways:competition_delete", "competition"), "L 403 404 302 403 403 403 403 403"
+    ),
+    "pathways:competition_entry_create": Row(
+        "GET", page("pathways:competition_entry_create", "competition"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "pathways:competition_results_sheet": Row(
+        "GET", page("pathways:competition_results_sheet", "competition"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "pathways:competition_entry_result": Row(
+        "GET", page("pathways:competition_entry_result", "competition_entry"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "pathways:competition_entry_delete": Row(
+        "POST", page("pathways:competition_entry_delete", "competition_entry"), "L 403 404 302 403 403 403 403 403"
+    ),
     # the API's own pages: the OpenAPI document and its docs describe the API, no data
     "api:api-root": Row("GET", page("api:api-root"), "200 200 200 200 200 200 200 200 200"),
     "api:openapi-json": Row("GET", page("api:openapi-json"), "200 200 200 200 200 200 200 200 200"),
@@ -459,6 +488,16 @@ API: dict[str, str] = {
     "POST /api/v1/x-mappings": "401 403 403 403 403 201 403 403 403",
     "PUT /api/v1/x-mappings/{x_mapping_id}": "401 403 403 403 403 200 403 403 403",
     "DELETE /api/v1/x-mappings/{x_mapping_id}": "401 403 403 403 403 204 403 403 403",
+    # R7: competitions of the own school with their rules, entries (the learner persona enters), one result
+    "GET /api/v1/competitions": "401 403 200 200 200 200 403 403 200",
+    "POST /api/v1/competitions": "401 403 201 201 403 403 403 403 403",
+    "GET /api/v1/competitions/{competition_id}": "401 403 404 200 200 200 403 403 200",
+    "PUT /api/v1/competitions/{competition_id}": "401 403 404 200 403 403 403 403 403",
+    "DELETE /api/v1/competitions/{competition_id}": "401 403 404 204 403 403 403 403 403",
+    "GET /api/v1/competitions/{competition_id}/entries": "401 403 404 200 200 200 403 403 200",
+    "POST /api/v1/competitions/{competition_id}/entries": "401 403 404 201 403 403 403 403 403",
+    "PUT /api/v1/competition-entries/{competition_entry_id}/result": "401 403 404 200 403 403 403 403 403",
+    "DELETE /api/v1/competition-entries/{competition_entry_id}": "401 403 404 204 403 403 403 403 403",
 }
 
 _SPEC_BODY = {
@@ -469,6 +508,14 @@ _SPEC_BODY = {
     "skill_weight": "70",
     "candidates_per_invigilator": 15,
     "candidates_per_examiner": 5,
+}
+_COMPETITION_BODY = {
+    "name": "矩阵新竞赛",
+    "occupation_code": "6-18-01-01",
+    "held_on": "2024-05-10",
+    "audience": "students",
+    "basis": "rank",
+    "bands": [{"low": 1, "high": 3, "level": 3}],
 }
 # JSON bodies of API writes (valid, so that the cell shows the permission and scope, not a 422).
 API_DATA: dict[str, dict[str, Any]] = {
@@ -509,6 +556,10 @@ API_DATA: dict[str, dict[str, Any]] = {
     "POST /api/v1/recognition-batches/{recognition_batch_id}/issue": {"on_date": "2024-06-20"},
     "POST /api/v1/x-mappings": {"certificate_name": "矩阵新证书", "occupation_code": "6-18-01-01"},
     "PUT /api/v1/x-mappings/{x_mapping_id}": {"certificate_name": "矩阵 1+X 证书", "occupation_code": "6-18-01-02"},
+    "POST /api/v1/competitions": _COMPETITION_BODY,
+    "PUT /api/v1/competitions/{competition_id}": {**_COMPETITION_BODY, "name": "矩阵竞赛"},
+    "POST /api/v1/competitions/{competition_id}/entries": {"id_number": "410802200603150139"},  # the learner
+    "PUT /api/v1/competition-entries/{competition_entry_id}/result": {"rank": 2},
     "POST /api/v1/institutions/{institution_id}/examiners": {
         "id_number": "410802200603150139",  # make_id_number(): the learner persona, a Person of the own school
         "role": "invigilator",
@@ -548,6 +599,8 @@ def _params(o: Objects) -> dict[str, Any]:
         "level": o.level,
         "recognition_batch_id": o.recognition_batch,
         "x_mapping_id": o.x_mapping,
+        "competition_id": o.competition,
+        "competition_entry_id": o.competition_entry,
     }
 
 
@@ -595,6 +648,9 @@ def objects(world):
     from chizheng.pathways.tests.factories import matrix_objects as pathway_matrix_objects
 
     pathway_objects = pathway_matrix_objects(world, institution_objects["institution"])
+    from chizheng.pathways.tests.r07_factories import matrix_objects as competition_matrix_objects
+
+    pathway_objects.update(competition_matrix_objects(world))
     return Objects(
         school=world.school.pk,
         person=learner.person_id,

@@ -181,3 +181,7 @@ def mapping_delete(request: HttpRequest, x_mapping_id: int) -> Status[None]:
 from .course_api import router as course_router  # noqa: E402
 
 router.add_router("", course_router)
+
+from .competition_api import router as competition_router  # noqa: E402
+
+router.add_router("", competition_router)

@@ -276,5 +276,6 @@ register(
     ImportKind(key=MAPPING_KIND, label="1+X 证书职业对应", perm=MAP_PERM, run=_run_mappings, template=_mapping_template)
 )
 
-# R6 course mappings and results register themselves (autodiscovery imports only this module).
-from . import course_imports  # noqa: E402, F401
+# R7 competition entries and results, R6 course mappings and results register themselves (autodiscovery
+# imports only this module).
+from . import competition_imports, course_imports  # noqa: E402, F401

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import competition_views as r7
 from . import course_views as r6
 from . import views
 
@@ -23,4 +24,14 @@ urlpatterns = [
     path("courses/mappings/<int:pk>/edit/", r6.course_mapping_edit, name="course_mapping_edit"),
     path("courses/mappings/<int:pk>/toggle/", r6.course_mapping_toggle, name="course_mapping_toggle"),
     path("courses/results/", r6.course_result_list, name="course_result_list"),
+    # R7 competitions (竞赛取证)
+    path("competitions/", r7.competition_list, name="competition_list"),
+    path("competitions/new/", r7.competition_create, name="competition_create"),
+    path("competitions/<int:pk>/", r7.competition_detail, name="competition_detail"),
+    path("competitions/<int:pk>/edit/", r7.competition_edit, name="competition_edit"),
+    path("competitions/<int:pk>/delete/", r7.competition_delete, name="competition_delete"),
+    path("competitions/<int:pk>/entries/new/", r7.entry_create, name="competition_entry_create"),
+    path("competitions/<int:pk>/results.xlsx", r7.results_sheet, name="competition_results_sheet"),
+    path("competition-entries/<int:pk>/result/", r7.entry_result, name="competition_entry_result"),
+    path("competition-entries/<int:pk>/delete/", r7.entry_delete, name="competition_entry_delete"),
 ]

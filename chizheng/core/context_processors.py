@@ -77,6 +77,7 @@ NAV: list[tuple[str, list[NavItem]]] = [
             NavItem("1+X 职业对应", "pathways:mapping_list", Perm.VIEW_CERTIFICATES),
             NavItem("课证融通方案", "pathways:course_mapping_list", Perm.VIEW_CERTIFICATES),
             NavItem("课程成绩", "pathways:course_result_list", Perm.VIEW_CERTIFICATES),
+            NavItem("技能竞赛", "pathways:competition_list", Perm.VIEW_CERTIFICATES),
         ],
     ),
     (

@@ -167,7 +167,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def handler(render: Callable[[HttpRequest, Any], Rendered]) -> Callable[[HttpRequest, Any], HttpResponse]:
         def handle(request: HttpRequest, exc: Any) -> HttpResponse:
             status, body = render(request, exc)
-            return api.create_response(request, body, status=status)
+            response = api.create_response(request, body, status=status)
+            retry_after = exc.extra.get("retry_after") if isinstance(exc, DomainError) else None
+            if retry_after is not None:  # a 429 says when to come back, in the header as well as the body
+                response["Retry-After"] = str(retry_after)
+            return response
 
         return handle
 

@@ -76,6 +76,8 @@ def test_rate_limit_lifted_only_when_the_setting_says_off(client: Client, world,
     settings.CERT_VERIFY_RATE = None
     assert {client.get("/api/v1/verify", {"token": cert.verify_token}).status_code for _ in range(70)} == {200}
     settings.CERT_VERIFY_RATE = (60, 60)
-    codes = [client.get("/api/v1/verify", {"token": cert.verify_token}).status_code for _ in range(61)]
-    assert codes[:60] == [200] * 60
-    assert codes[60] == 429
+    responses = [client.get("/api/v1/verify", {"token": cert.verify_token}) for _ in range(61)]
+    assert [r.status_code for r in responses[:60]] == [200] * 60
+    assert responses[60].status_code == 429
+    assert responses[60]["Retry-After"] == "60"  # the API says when to come back, like the page
+    assert responses[60].json()["extra"]["retry_after"] == 60

@@ -80,6 +80,8 @@ class Objects:
     # pathways (R5–R7): a previewed R5 batch of the own school's institution (the learner qualifies), a mapping
     recognition_batch: int = 0
     x_mapping: int = 0
+    # process assessment (R6): a course-certificate mapping of the own school
+    course_mapping: int = 0
     # competition (R7): a rank-based competition of the own school and one entry (rank 1) no batch has used
     competition: int = 0
     competition_entry: int = 0
@@ -234,9 +236,7 @@ PAGES: dict[str, Row] = {
     # graduation coverage (R9): education admins within scope; drilling into a school follows the scope
     "coverage:overview": Row("GET", page("coverage:overview"), "L 403 200 200 200 200 403 403 403"),
     "coverage:unit": Row("GET", page("coverage:unit", "school"), "L 403 404 200 200 200 403 403 403"),
-    "coverage:students_without": Row(
-        "GET", page("coverage:students_without"), "L 403 200 200 200 200 403 403 403"
-    ),
+    "coverage:students_without": Row("GET", page("coverage:students_without"), "L 403 200 200 200 200 403 403 403"),
     # certificates (R8): verification is public; the learner sees their own; 人社 may revoke, the school reissues
     "verify": Row("GET", page("verify"), "200 200 200 200 200 200 200 200 200"),
     "verify_token": Row("GET", page("verify_token", "cert_token"), "200 200 200 200 200 200 200 200 200"),
@@ -364,6 +364,23 @@ PAGES: dict[str, Row] = {
     "pathways:mapping_edit": Row(
         "GET", page("pathways:mapping_edit", "x_mapping"), "L 403 403 403 403 200 403 403 403"
     ),
+    # R6: everyone following certificates reads mappings and course results in scope; school admins maintain them
+    "pathways:course_mapping_list": Row(
+        "GET", page("pathways:course_mapping_list"), "L 403 200 200 200 200 403 403 200"
+    ),
+    "pathways:course_mapping_create": Row(
+        "GET", page("pathways:course_mapping_create"), "L 403 200 200 403 403 403 403 403"
+    ),
+    "pathways:course_mapping_detail": Row(
+        "GET", page("pathways:course_mapping_detail", "course_mapping"), "L 403 404 200 200 200 403 403 200"
+    ),
+    "pathways:course_mapping_edit": Row(
+        "GET", page("pathways:course_mapping_edit", "course_mapping"), "L 403 404 200 403 403 403 403 403"
+    ),
+    "pathways:course_mapping_toggle": Row(
+        "POST", page("pathways:course_mapping_toggle", "course_mapping"), "L 403 404 302 403 403 403 403 403"
+    ),
+    "pathways:course_result_list": Row("GET", page("pathways:course_result_list"), "L 403 200 200 200 200 403 403 200"),
     # R7: everyone following certificates reads competitions in scope; school admins keep them, enter people, results
     "pathways:competition_list": Row("GET", page("pathways:competition_list"), "L 403 200 200 200 200 403 403 200"),
     "pathways:competition_create": Row(
@@ -488,6 +505,13 @@ API: dict[str, str] = {
     "POST /api/v1/x-mappings": "401 403 403 403 403 201 403 403 403",
     "PUT /api/v1/x-mappings/{x_mapping_id}": "401 403 403 403 403 200 403 403 403",
     "DELETE /api/v1/x-mappings/{x_mapping_id}": "401 403 403 403 403 204 403 403 403",
+    # R6: course mappings of the own school (DELETE deactivates), course results
+    "GET /api/v1/course-mappings": "401 403 200 200 200 200 403 403 200",
+    "POST /api/v1/course-mappings": "401 403 201 201 403 403 403 403 403",
+    "GET /api/v1/course-mappings/{course_mapping_id}": "401 403 404 200 200 200 403 403 200",
+    "PUT /api/v1/course-mappings/{course_mapping_id}": "401 403 404 200 403 403 403 403 403",
+    "DELETE /api/v1/course-mappings/{course_mapping_id}": "401 403 404 204 403 403 403 403 403",
+    "GET /api/v1/course-results": "401 403 200 200 200 200 403 403 200",
     # R7: competitions of the own school with their rules, entries (the learner persona enters), one result
     "GET /api/v1/competitions": "401 403 200 200 200 200 403 403 200",
     "POST /api/v1/competitions": "401 403 201 201 403 403 403 403 403",
@@ -556,6 +580,16 @@ API_DATA: dict[str, dict[str, Any]] = {
     "POST /api/v1/recognition-batches/{recognition_batch_id}/issue": {"on_date": "2024-06-20"},
     "POST /api/v1/x-mappings": {"certificate_name": "矩阵新证书", "occupation_code": "6-18-01-01"},
     "PUT /api/v1/x-mappings/{x_mapping_id}": {"certificate_name": "矩阵 1+X 证书", "occupation_code": "6-18-01-02"},
+    "POST /api/v1/course-mappings": {
+        "name": "矩阵新方案",
+        "occupation_code": "6-18-01-01",
+        "courses": [{"code": "M101", "name": "矩阵课程"}],
+    },
+    "PUT /api/v1/course-mappings/{course_mapping_id}": {
+        "name": "矩阵课证融通方案",
+        "occupation_code": "6-18-01-01",
+        "courses": [{"code": "JD101", "name": "机械制图"}],
+    },
     "POST /api/v1/competitions": _COMPETITION_BODY,
     "PUT /api/v1/competitions/{competition_id}": {**_COMPETITION_BODY, "name": "矩阵竞赛"},
     "POST /api/v1/competitions/{competition_id}/entries": {"id_number": "410802200603150139"},  # the learner
@@ -599,6 +633,7 @@ def _params(o: Objects) -> dict[str, Any]:
         "level": o.level,
         "recognition_batch_id": o.recognition_batch,
         "x_mapping_id": o.x_mapping,
+        "course_mapping_id": o.course_mapping,
         "competition_id": o.competition,
         "competition_entry_id": o.competition_entry,
     }
@@ -648,6 +683,9 @@ def objects(world):
     from chizheng.pathways.tests.factories import matrix_objects as pathway_matrix_objects
 
     pathway_objects = pathway_matrix_objects(world, institution_objects["institution"])
+    from chizheng.pathways.tests.r06_factories import matrix_objects as process_matrix_objects
+
+    pathway_objects.update(process_matrix_objects(world))
     from chizheng.pathways.tests.r07_factories import matrix_objects as competition_matrix_objects
 
     pathway_objects.update(competition_matrix_objects(world))

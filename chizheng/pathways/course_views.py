@@ -35,6 +35,7 @@ def mappings_for(actor: Any) -> QuerySet[CourseCertMapping]:
         CourseCertMapping.objects.restrict(actor)
         .select_related("occupation", "trade", "school")
         .annotate(course_count=Count("courses"))
+        .order_by("school_id", "name")
     )
 
 

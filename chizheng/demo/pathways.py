@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -51,6 +52,7 @@ SCHOOLS = 3  # the first two run batches (one issued, one previewed), the third 
 @transaction.atomic
 def build(seed: int) -> dict[str, int]:
     counts = build_direct(seed)
+    counts.update(build_competitions(seed))
     return counts
 
 
@@ -133,3 +135,126 @@ def build_direct(seed: int) -> dict[str, int]:
         "recognition_batches": batch_count,
         "recognition_issued": issued,
     }
+
+
+# ---------------------------------------------------------------------------------------------- R7
+
+#: A rank-based competition for students and teachers (rank 1 → 技师: teachers only, students stop at 高级工)
+#: and a score-based one for students.
+RANK_BANDS = [(1, 1, 2), (2, 4, 3), (5, 10, 4)]
+SCORE_BANDS = [(Decimal(90), Decimal(100), 3), (Decimal(75), Decimal("89.9"), 4)]
+
+
+def build_competitions(seed: int) -> dict[str, int]:
+    """R7: two competitions of one school whose filed institution covers an occupation up to 高级工 — a rank-based
+    one for students and teachers, issued through a batch (its refusals: a student ranked into 技师, outside the
+    bands, no result, the institution's scope for a teacher at 技师), and a score-based one for students,
+    previewed only (outside the bands, no result, already certified by the first competition)."""
+    from chizheng.pathways.choices import BandBasis, CompetitionAudience, Participant
+    from chizheng.pathways.models import Competition, CompetitionBand, CompetitionEntry
+    from chizheng.people.choices import StudentStatus
+    from chizheng.people.models import Teacher
+
+    rng = random.Random(f"pathways-competition-{seed}")
+    today = timezone.localdate()
+    last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    chosen = None
+    for inst in (
+        EvaluationInstitution.objects.filter(status=InstitutionStatus.FILED).prefetch_related("scopes").order_by("code")
+    ):
+        scopes = sorted(
+            (s for s in inst.scopes.all() if s.is_active_on(today - dt.timedelta(days=60)) and s.highest_level <= 3),
+            key=lambda s: s.occupation_id,
+        )
+        if not scopes:
+            continue
+        students = list(
+            Student.objects.filter(school_id=inst.school_id)
+            .exclude(status=StudentStatus.LEFT)
+            .order_by("pk")
+            .values_list("person_id", flat=True)[:200]
+        )
+        if len(students) >= 16:
+            chosen = (inst, scopes[-1].occupation_id, students)
+            break
+    if chosen is None:
+        return {"competitions": 0, "competition_entries": 0}
+    inst, occupation_id, students = chosen
+    picked = rng.sample(sorted(set(students)), 16)
+    teachers = list(
+        Teacher.objects.filter(school_id=inst.school_id, active=True)
+        .order_by("pk")
+        .values_list("person_id", flat=True)[:2]
+    )
+
+    def competition(name: str, held_on: dt.date, audience: str, basis: str) -> Competition:
+        return Competition.objects.create(
+            school_id=inst.school_id,
+            county_id=inst.county_id,
+            name=name,
+            occupation_id=occupation_id,
+            held_on=held_on,
+            audience=audience,
+            basis=basis,
+        )
+
+    ranked = competition(
+        f"{today.year} 年校级职业技能竞赛（师生同赛）",
+        today - dt.timedelta(days=60),
+        CompetitionAudience.BOTH,
+        BandBasis.RANK,
+    )
+    scored = competition(
+        f"{today.year} 年学生技能竞赛（按成绩认定）",
+        today - dt.timedelta(days=20),
+        CompetitionAudience.STUDENTS,
+        BandBasis.SCORE,
+    )
+    CompetitionBand.objects.bulk_create(
+        [CompetitionBand(competition=ranked, rank_from=a, rank_to=b, level=lv) for a, b, lv in RANK_BANDS]
+        + [CompetitionBand(competition=scored, score_min=a, score_max=b, level=lv) for a, b, lv in SCORE_BANDS]
+    )
+    recorded = timezone.now()
+
+    def entry(comp: Competition, person_id: int, participant: str, rank: int | None, score: Decimal | None):
+        return CompetitionEntry(
+            competition=comp,
+            person_id=person_id,
+            school_id=inst.school_id,
+            county_id=inst.county_id,
+            participant=participant,
+            rank=rank,
+            score=score,
+            result_recorded_at=recorded if rank is not None or score is not None else None,
+        )
+
+    # rank-based: teachers at ranks 1 (技师: the institution's scope decides) and 6; students at 2–5, 7–9, one at
+    # rank 12 (outside the bands), one without a result, and one at rank 10 who is the competition's last band
+    entries = [entry(ranked, t, Participant.TEACHER, rank, None) for t, rank in zip(teachers, (1, 6), strict=False)]
+    student_ranks = [2, 3, 4, 5, 7, 8, 9, 10, 12, None]
+    if not teachers:
+        student_ranks[0] = 1  # no teacher: a student takes rank 1 and is refused 技师
+    entries += [entry(ranked, p, Participant.STUDENT, r, None) for p, r in zip(picked[:10], student_ranks, strict=True)]
+    # score-based: two of the first competition's winners again (already certified at 高级工), new students
+    scores = ["96.5", "91", "90", "88", "82.5", "75", "74.5", "60", None]
+    people = [picked[0], picked[1], *picked[10:16], picked[9]]
+    entries += [
+        entry(scored, p, Participant.STUDENT, None, Decimal(s) if s else None)
+        for p, s in zip(people, scores, strict=True)
+    ]
+    CompetitionEntry.objects.bulk_create(entries)
+
+    issued = 0
+    batch = batches.batch_create(
+        actor=None, pathway="competition", institution=inst, title=f"{ranked.name}认定", competition=ranked
+    )
+    batch = batches.batch_preview(actor=None, batch=batch, on_date=today - dt.timedelta(days=12))
+    if batch.qualified_count:
+        batches.batch_confirm(actor=None, batch=batch, on_date=today - dt.timedelta(days=10))
+        issued = len(batches.batch_issue(actor=None, batch=batch, on_date=today))
+    second = batches.batch_create(
+        actor=None, pathway="competition", institution=inst, title=f"{scored.name}认定", competition=scored
+    )
+    batches.batch_preview(actor=None, batch=second, on_date=today)
+    AuditEvent.objects.filter(pk__gt=last_audit).delete()
+    return {"competitions": 2, "competition_entries": len(entries), "competition_issued": issued}

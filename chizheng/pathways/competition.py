@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import F
+
 from . import rules
 from .competition_services import bands_of, roles_at
 from .models import Competition, CompetitionEntry, RecognitionBatch
@@ -36,7 +38,7 @@ def compute_candidates(batch: RecognitionBatch, on_date: dt.date) -> list[rules.
     facts = competition_facts(competition)
     entries = list(
         CompetitionEntry.objects.filter(competition=competition)
-        .order_by("rank", "id")
+        .order_by(F("rank").asc(nulls_last=True), "id")
         .values_list("pk", "person_id", "person__name", "participant", "rank", "score")
     )
     students, teachers = roles_at(competition.school_id, [e[1] for e in entries])

@@ -43,6 +43,8 @@ def result(
         t = Decimal("52")
     if p is not None and not practical:
         p = Decimal("48")
+    assert person.school_id is not None
+    assert person.county_id is not None
     return CourseResult.objects.create(
         person=person,
         school_id=person.school_id,

@@ -47,7 +47,9 @@ def _verdict(
     )
 
 
-def _student(stage: str = "junior_college", year: int = 2025, status: str = "enrolled", major: str = "数控技术"):  # type: ignore[no-untyped-def]
+def _student(
+    stage: str = "junior_college", year: int = 2025, status: str = "enrolled", major: str = "数控技术"
+) -> rules.StudentFacts:
     return rules.StudentFacts(stage=stage, major=major, expected_graduation_year=year, status=status)
 
 

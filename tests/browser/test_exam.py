@@ -84,10 +84,21 @@ def test_r04_session_from_plan_to_certificate_to_verification(app, tab, tmp_path
         str(sheet), [str(h) for h in rows[0]], [[*r[:4], t, s] for r, (t, s) in zip(rows[1:], misread, strict=True)]
     )
     tab.shot("exam-02-score-upload")
+    # first a sheet with a typo (two decimals): refused as a whole, the row and column named
+    bad = tmp_path / "成绩-有误.xlsx"
+    typo = [marks[0], ("59.55", "95"), marks[2]]
+    write_rows(str(bad), [str(h) for h in rows[0]], [[*r[:4], t, s] for r, (t, s) in zip(rows[1:], typo, strict=True)])
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**/core/imports/*/")
+    assert "最多保留一位小数" in tab.text()
+    assert ImportJob.objects.get(kind="exam_scores").status == "failed"
+    tab.shot("exam-02b-score-upload-errors")
+    tab.go(reverse("assessments:score_upload", args=[session.pk]))
     page.set_input_files("#id_file", str(sheet))
     page.get_by_role("button", name="上传并校验").click()
     page.wait_for_url("**/core/imports/*/")
-    job = ImportJob.objects.get(kind="exam_scores")
+    job = ImportJob.objects.filter(kind="exam_scores").latest("pk")
     assert (job.status, job.created_count, job.error_count) == ("done", 3, 0)
     tab.go(reverse("assessments:session_detail", args=[session.pk]))
     assert "双人录入不一致（1 人" in tab.text("#disagreements-card")

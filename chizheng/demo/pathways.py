@@ -53,6 +53,7 @@ SCHOOLS = 3  # the first two run batches (one issued, one previewed), the third 
 def build(seed: int) -> dict[str, int]:
     counts = build_direct(seed)
     counts.update(build_competitions(seed))
+    counts.update(build_process(seed))
     return counts
 
 
@@ -258,3 +259,136 @@ def build_competitions(seed: int) -> dict[str, int]:
     batches.batch_preview(actor=None, batch=second, on_date=today)
     AuditEvent.objects.filter(pk__gt=last_audit).delete()
     return {"competitions": 2, "competition_entries": len(entries), "competition_issued": issued}
+
+
+# ---------------------------------------------------------------------------------------------- R6
+
+PROCESS_SCHOOLS = 2  # the first runs an issued batch, the second a previewed one
+PROCESS_COHORT = 36  # graduating students who get course results, per school
+COURSE_PARTS = ("理论基础", "专项技能", "综合实训")
+
+
+def build_process(seed: int) -> dict[str, int]:
+    """R6: at up to two schools whose filed institution covers an occupation at the level their graduating
+    students' stage earns, a course-certificate mapping of three courses and course results for part of the
+    graduating cohort (every ninth fails a practical, the next a theory exam, the next misses a course) and a few
+    of next year's cohort. The first school's mapping takes any major and its batch is issued (preview → confirm
+    → issue); the second's is restricted to its largest major and only previewed, so it also lists that major's
+    graduating students without results and refuses the other majors' results."""
+    from chizheng.pathways.models import CourseCertMapping, CourseResult, MappedCourse
+    from chizheng.pathways.rules import STAGE_TO_SKILL_LEVEL, graduating_year_of
+    from chizheng.people.choices import StudentStatus
+
+    rng = random.Random(f"pathways-process-{seed}")
+    today = timezone.localdate()
+    year = graduating_year_of(today - dt.timedelta(days=12))  # the issued batch's preview day
+    last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    taken = set(XCertificate.objects.values_list("school_id", flat=True).distinct())  # the R5 demo's schools
+    chosen: list[tuple[EvaluationInstitution, int, str, list[int]]] = []
+    for inst in (
+        EvaluationInstitution.objects.filter(status=InstitutionStatus.FILED).prefetch_related("scopes").order_by("code")
+    ):
+        if inst.school_id in taken:
+            continue
+        cohort = list(
+            Student.objects.filter(school_id=inst.school_id, expected_graduation_year=year)
+            .exclude(status=StudentStatus.LEFT)
+            .order_by("pk")
+            .values_list("person_id", "major", "stage")
+        )
+        if len(cohort) < PROCESS_COHORT:
+            continue
+        needed = min(STAGE_TO_SKILL_LEVEL[stage] for _, _, stage in cohort)
+        scopes = sorted(
+            (
+                s
+                for s in inst.scopes.all()
+                if s.is_active_on(today - dt.timedelta(days=12)) and s.highest_level <= needed
+            ),
+            key=lambda s: s.occupation_id,
+        )
+        if not scopes:
+            continue
+        major = ""
+        if chosen:  # the second school: its largest major
+            sizes: dict[str, int] = {}
+            for _, m, _ in cohort:
+                sizes[m] = sizes.get(m, 0) + 1
+            major = max(sorted(sizes), key=lambda m: sizes[m])
+        # the major's students first, then the others (whose results the restricted mapping refuses)
+        people = [p for p, _, _ in cohort]
+        if major:
+            people = [p for p, m, _ in cohort if m == major][: PROCESS_COHORT - 4] + [
+                p for p, m, _ in cohort if m != major
+            ][:4]
+        chosen.append((inst, scopes[0].occupation_id, major, people[:PROCESS_COHORT]))
+        if len(chosen) == PROCESS_SCHOOLS:
+            break
+    if not chosen:
+        return {"course_mappings": 0, "course_results": 0}
+    occupations = Occupation.objects.in_bulk([occ for _, occ, _, _ in chosen])
+    results: list[CourseResult] = []
+    mappings: list[CourseCertMapping] = []
+    for index, (inst, occupation_id, major, members) in enumerate(chosen):
+        occupation = occupations[occupation_id]
+        mapping = CourseCertMapping.objects.create(
+            school_id=inst.school_id,
+            county_id=inst.county_id,
+            name=f"{occupation.name}课证融通方案" + (f"（{major}专业）" if major else ""),
+            occupation=occupation,
+            major=major,
+        )
+        mappings.append(mapping)
+        courses = [(f"KZ{index + 1}{n + 1:02d}", f"{occupation.name}{part}") for n, part in enumerate(COURSE_PARTS)]
+        MappedCourse.objects.bulk_create(MappedCourse(mapping=mapping, code=c, name=n) for c, n in courses)
+        next_year = list(
+            Student.objects.filter(school_id=inst.school_id, expected_graduation_year=year + 1)
+            .exclude(status=StudentStatus.LEFT)
+            .order_by("pk")
+            .values_list("person_id", flat=True)[:3]
+        )
+        for n, person_id in enumerate(members + next_year):
+            fate = n % 9 if n < len(members) else 9  # 0: a practical failed, 1: a theory failed, 2: a course missing
+            for c, (code, name) in enumerate(courses):
+                if fate == 2 and c == 2:
+                    continue
+                theory = Decimal(rng.randrange(62, 98))
+                practical = Decimal(rng.randrange(60, 97))
+                if fate == 0 and c == 1:
+                    practical = Decimal(rng.randrange(35, 59))
+                if fate == 1 and c == 0:
+                    theory = Decimal(rng.randrange(40, 59))
+                results.append(
+                    CourseResult(
+                        person_id=person_id,
+                        school_id=inst.school_id,
+                        county_id=inst.county_id,
+                        course_code=code,
+                        course_name=name,
+                        theory_score=theory,
+                        theory_passed=theory >= 60,
+                        practical_score=practical,
+                        practical_passed=practical >= 60,
+                        term=f"{year - 1}-{year}-1",
+                        year=year,
+                    )
+                )
+    CourseResult.objects.bulk_create(results)
+    issued = 0
+    for index, ((inst, _, _, _), mapping) in enumerate(zip(chosen, mappings, strict=True)):
+        batch = batches.batch_create(
+            actor=None,
+            pathway="process",
+            institution=inst,
+            title=f"{year} 届{mapping.name}认定",
+            course_mapping=mapping,
+        )
+        if index == 0:
+            batch = batches.batch_preview(actor=None, batch=batch, on_date=today - dt.timedelta(days=12))
+            if batch.qualified_count:
+                batches.batch_confirm(actor=None, batch=batch, on_date=today - dt.timedelta(days=10))
+                issued += len(batches.batch_issue(actor=None, batch=batch, on_date=today))
+        else:
+            batches.batch_preview(actor=None, batch=batch, on_date=today)
+    AuditEvent.objects.filter(pk__gt=last_audit).delete()
+    return {"course_mappings": len(mappings), "course_results": len(results), "process_issued": issued}

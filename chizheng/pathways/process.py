@@ -6,16 +6,15 @@ and the school's `CourseResult` and `Student` rows and returns one `rules.Verdic
 and the stage's level or refused with the rule that stops them (`rules.recognise_courses`). No writes.
 
 The candidates are everyone with a result in at least one mapped course at the school, and, when the mapping
-names a major, every student of that major in the graduating school year (so a student with no result at
-all shows as "缺少课程成绩" instead of being silently left out).
+names a major, every student of that major whose expected graduation year is the one of the preview day's school
+year (so a graduating student with no result at all shows as "缺少课程成绩" instead of being silently left out;
+earlier graduates appear only when they have a result).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-
-from django.db.models import Q
 
 from chizheng.people.models import Student
 
@@ -58,12 +57,10 @@ def compute_candidates(batch: RecognitionBatch, on_date: dt.date) -> list[rules.
         )
     persons = set(results)
     if facts.major:
-        graduating = Student.objects.filter(
-            Q(expected_graduation_year__lte=rules.graduating_year_of(on_date)) | Q(status="graduated"),
-            school_id=batch.school_id,
-            major=facts.major,
+        cohort = Student.objects.filter(
+            school_id=batch.school_id, major=facts.major, expected_graduation_year=rules.graduating_year_of(on_date)
         ).exclude(status="left")
-        persons.update(graduating.values_list("person_id", flat=True))
+        persons.update(cohort.values_list("person_id", flat=True))
     students: dict[int, list[rules.StudentFacts]] = defaultdict(list)
     ordered = sorted(persons)
     for start in range(0, len(ordered), 1000):

@@ -274,3 +274,22 @@ def test_r07_entry_removal_is_refused_once_a_batch_used_it(world) -> None:
         cs.entry_remove(actor=world.user("school"), entry=ea)
     assert err.value.code == "entry_in_batch"
     assert CompetitionEntry.objects.filter(pk=ea.pk).exists()
+
+
+def test_r07_an_audience_changed_after_registration_shows_in_the_preview(world) -> None:
+    inst = f.institution(world)
+    comp = r7.competition(world, audience="both")
+    (student,) = f.students(world, 1)
+    (teacher,) = r7.teachers(world, 1)
+    r7.enter(world, comp, student, rank=1)
+    r7.enter(world, comp, teacher, rank=2)
+    cs.competition_update(
+        actor=world.user("school"), competition=comp, name=comp.name, occupation=comp.occupation,
+        held_on=comp.held_on, audience="students", basis="rank", bands=r7.RANK_BANDS,
+    )  # fmt: skip
+    batch = r7.previewed(world, inst, comp)
+    assert _outcomes(batch) == {
+        student.name: ("qualifies", 3, ""),
+        teacher.name: ("refused", None, rules.NOT_ELIGIBLE_PARTICIPANT),
+    }
+    assert "参赛对象（学生）" in BatchCandidate.objects.get(batch=batch, person=teacher).reason

@@ -43,15 +43,18 @@ def child_certificates() -> dict[str, Any]:
     school = OrgUnit.objects.filter(kind="school").order_by("pk").first()
     if school is None or school.county_id is None:
         raise SystemExit("load province data first")
-    inst = EvaluationInstitution.objects.create(
-        school=school,
-        county_id=school.county_id,
-        kind="college",
-        name="基准测试评价中心",
+    inst, _ = EvaluationInstitution.objects.get_or_create(  # a re-run after a failed one finds it
         code="9999",
-        station_code="410800",
-        status="filed",
-        filed_on=dt.date(2022, 1, 1),
+        defaults={
+            "school": school,
+            "county_id": school.county_id,
+            "kind": "college",
+            "name": "基准测试评价中心",
+            "station_code": "410800",
+            "status": "filed",
+            "filed_on": dt.date(2022, 1, 1),
+            "filing_number": "基准测试备〔2022〕1号",
+        },
     )
     occupation = Occupation.objects.order_by("pk").first()
     assert occupation is not None
@@ -66,6 +69,7 @@ def child_certificates() -> dict[str, Any]:
         "level": "4",
         "kind": "'skill_level'",
         "pathway": "'exam'",
+        "evidence_type": "'exam_registration'",
         "status": "'issued'",
         "number": "'B' || CAST(p.id AS VARCHAR(20))",
         "holder_name": "p.name",
@@ -93,7 +97,7 @@ def child_certificates() -> dict[str, Any]:
         elif field.column in given:
             values.append("%s")
             params.append(field.get_db_prep_save(given[field.column], connection))
-        elif field.has_default():
+        elif field.has_default() or (not field.null and field.empty_strings_allowed and field.blank):
             values.append("%s")
             params.append(field.get_db_prep_save(field.get_default(), connection))
         elif field.null:
@@ -156,7 +160,10 @@ def child_measure(runs: int) -> dict[str, Any]:
         ("city: without certificate, page 1", reverse(gaps), city, year),
         ("school: export without certificate (xlsx)", reverse(gaps), school_admin, {**year, "export": "xlsx"}),
     ]
+    from chizheng.people.models import Person
+
     out: dict[str, Any] = {
+        "persons": Person.objects.count(),
         "cohort": COHORT,
         "students": Student.objects.count(),
         "cohort_students": Student.objects.filter(expected_graduation_year=COHORT).count(),
@@ -267,7 +274,7 @@ def main(argv: list[str]) -> None:
                 f"  {s['scenario']:45} median {s['median_ms']:8.1f} ms",
                 f"p95 {s['p95_ms']:8.1f} ms  queries {s['queries']}",
             )
-        size = f"province-{args.load}" if args.load else "demo"
+        size = "demo" if result["persons"] < 100_000 else f"province-{result['persons']}"
         print(f"  → {common.save(f'coverage-{size}', db, data)}")
 
 

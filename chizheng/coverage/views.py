@@ -126,12 +126,19 @@ def students_without(request: HttpRequest) -> HttpResponseBase:
         params["year"] = str(year)
         request.GET = params  # type: ignore[assignment]
     units = _unit_choices(request.user, at_least=1)
-    majors = (
-        selectors.graduating_students(request.user, year=year)
-        .order_by("major")
-        .values_list("major", flat=True)
-        .distinct()
-    )
+    # Majors are offered within one school (the table's major rows link with their school): a city-wide
+    # list of every major name would cost a scan of the whole cohort and help nobody.
+    root = selectors.scope_root(request.user)
+    school = request.GET.get("school", "")
+    one_school = int(school) if school.isdigit() else (root.pk if root and root.kind == OrgKind.SCHOOL else None)
+    majors: list[str] = []
+    if one_school:
+        majors = list(
+            selectors.graduating_students(request.user, year=year, school=one_school)
+            .order_by("major")
+            .values_list("major", flat=True)
+            .distinct()
+        )
     filters = [Filter("year", "毕业年份", "expected_graduation_year", [(str(y), f"{y} 届") for y in years])]
     if units["counties"]:
         filters.append(Filter("county", "县区", "county", [(str(pk), name) for pk, name in units["counties"]]))
@@ -139,13 +146,13 @@ def students_without(request: HttpRequest) -> HttpResponseBase:
         filters.append(Filter("school", "院校", "school", [(str(pk), name) for pk, name in units["schools"]]))
     filters += [
         Filter("stage", "学段", "stage", Stage.choices),
-        Filter("major", "专业", "major", [(m, m) for m in majors]),
+        *([Filter("major", "专业", "major", [(m, m) for m in majors])] if majors else []),
         Filter("status", "学籍状态", "status", [(s, label) for s, label in _counted_status_choices()]),
     ]
     qs = (
         selectors.students_without_certificate(request.user, year=year)
         .select_related("person", "school", "county")
-        .order_by("county__code", "school__code", "major", "id")
+        .order_by("county_id", "school_id", "id")  # the (county, school, id) index: a page stops early
     )
     page = ListPage(
         title="未持证毕业生",

@@ -291,16 +291,15 @@ def _run_results(*, actor: Any, path: Path, job: ImportJob | None, progress: Pro
         try:
             id_number = normalize_id_number(raw_id)
             person = Person.objects.filter(id_number=id_number).first()
-            if person is None:
-                errors.add(number, "id_number", f"人员库中没有身份证号 {id_number} 的人员，请先登记学生。", id_number)
-            elif person.pk not in students:
+            if person is None or person.pk not in students:
+                person = None
+                # one message whether or not the person exists elsewhere: nothing leaks across schools
                 errors.add(
                     number,
                     "id_number",
-                    f"{person.name}（{person.masked_id_number}）不是{school.name}的学生，不能登记本校课程成绩。",
+                    f"身份证号 {id_number} 不是{school.name}的学生（人员库中没有此人或没有本校学籍）。",
                     id_number,
                 )
-                person = None
         except DomainError as err:
             errors.add(number, "id_number", err.message, raw_id)
         name = cell_text(get["name"](values))

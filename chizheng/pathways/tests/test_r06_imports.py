@@ -165,6 +165,7 @@ def test_r06_result_import_names_each_bad_row_and_rule_and_writes_nothing(world,
     assert "与第 2 行重复" in by_row[(4, "课程代码")]
     assert (5, "身份证号") in by_row
     assert "不是焦作市职业技术学校的学生" in by_row[(6, "身份证号")]
+    assert foreign.name not in by_row[(6, "身份证号")]  # nothing of another school leaks
     assert "超出 0–100 分" in by_row[(7, "理论成绩")]
     assert "不一致" in by_row[(8, "实践合格")]
     assert "请填写实践成绩或实践是否合格" in by_row[(9, "实践合格")]

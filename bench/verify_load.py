@@ -13,6 +13,9 @@ rotating (a Lua script) through every numbered certificate of the database, with
 must answer "not found" (a wrong name, an unknown number or token). `--rounds` rounds each run the three
 back to back; the ratio of a verification endpoint's requests/s to /healthz's is taken within each round
 and the median over rounds reported (aim ≥ 0.5), with each endpoint's median round (requests/s, p50, p99).
+The server's CPU time per request (gunicorn's processes from /proc, plus PostgreSQL's backends of the
+benchmark database) is reported too, and its ratio: on a machine shared with other jobs, requests/s
+depend on how much CPU the others took, CPU per request does not.
 
 The verification endpoints are rate-limited per IP (chizheng/certification/ratelimit.py). The load runs
 start the server with CHIZHENG_VERIFY_RATE=off (the only use of that switch); a separate server with the
@@ -91,6 +94,47 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """utime + stime of the processes (Linux /proc), in seconds; a process that has gone counts 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / _TICK
+
+
+def group_pids(pgid: int) -> set[int]:
+    """Every process of a process group (the server: `serve`, the gunicorn master and its workers)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                    pids.add(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return pids
+
+
+def postgres_backends(url: str | None) -> set[int]:
+    """The PostgreSQL server processes serving the benchmark database (their CPU is the query's cost too)."""
+    if not url:
+        return set()
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]).fetchall()
+    return {int(row[0]) for row in rows}
 
 
 class Server:
@@ -310,11 +354,19 @@ def run_one(db: str, args: argparse.Namespace) -> None:
             wrk(server.url + "/healthz", **{**load, "duration": 3}, script=scripts.get(name))
         for n in range(args.rounds):
             for name in rounds:
+                pids = group_pids(server.proc.pid) | postgres_backends(env.get("DATABASE_URL"))
+                cpu_before = cpu_seconds(pids)
                 result = wrk(server.url + "/healthz", **load, script=scripts.get(name))
+                # server CPU per request (gunicorn workers, and PostgreSQL's backends): unlike requests/s it
+                # does not depend on how much of the shared machine other jobs took during the run
+                result["server_cpu_ms_per_request"] = round(
+                    (cpu_seconds(pids) - cpu_before) * 1000 / max(1, result["requests"]), 3
+                )
                 rounds[name].append(result)
                 print(
                     f"  round {n + 1} {name:8} {result['requests_per_s']:>8,.0f} req/s"
                     f"  p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms  non-2xx {result['non_2xx_3xx']}"
+                    f"  server CPU {result['server_cpu_ms_per_request']} ms/request"
                 )
     with Server(env, args.workers, work / "server-limited.log") as server:
         token_path = next(p["path"] for p in data["page"] if p["expect"] == "found")
@@ -331,6 +383,11 @@ def run_one(db: str, args: argparse.Namespace) -> None:
         for i, health_round in enumerate(rounds["healthz"])
     ]
     ratios = {name: statistics.median(r[name] for r in per_round) for name in ("api", "page")}
+    cpu = {
+        name: round(statistics.median(r["server_cpu_ms_per_request"] for r in results), 3)
+        for name, results in rounds.items()
+    }
+    cpu_ratios = {name: round(cpu["healthz"] / cpu[name], 3) for name in ("api", "page")}
     summary = {
         name: sorted(results, key=lambda r: r["requests_per_s"])[len(results) // 2] for name, results in rounds.items()
     }
@@ -350,6 +407,8 @@ def run_one(db: str, args: argparse.Namespace) -> None:
         "median_round": summary,
         "ratio_to_healthz": ratios,
         "ratio_to_healthz_per_round": per_round,
+        "server_cpu_ms_per_request_median": cpu,
+        "cpu_ratio_to_healthz": cpu_ratios,
         "errors_under_load": errors,
         "rounds": rounds,
         "rate_limit_default": limit,
@@ -359,6 +418,10 @@ def run_one(db: str, args: argparse.Namespace) -> None:
         f" (×{ratios['api']}, p99 {summary['api']['p99_ms']} ms)"
         f" · page {summary['page']['requests_per_s']:,.0f}/s (×{ratios['page']}, p99 {summary['page']['p99_ms']} ms)"
         f" · errors {errors}"
+    )
+    print(
+        f"  server CPU per request: healthz {cpu['healthz']} ms, API {cpu['api']} ms (×{cpu_ratios['api']}),"
+        f" page {cpu['page']} ms (×{cpu_ratios['page']})"
     )
     seq = limit["sequential"]
     print(

@@ -87,7 +87,9 @@ def batch_create(request: HttpRequest, pathway: str) -> HttpResponseBase:
     if pathway not in batches.PATHWAY_MODULES:
         raise NotFound()
     actor = actor_of(request)
-    form = f.BatchForm(request.POST or None, actor=actor, pathway=pathway)
+    # A mapping's or competition's page links here with its id: preselect it (the form still checks scope).
+    initial = {key: request.GET[key] for key in ("course_mapping", "competition", "institution") if key in request.GET}
+    form = f.BatchForm(request.POST or None, actor=actor, pathway=pathway, initial=initial)
 
     def call(data: dict[str, Any]) -> str:
         batch = batches.batch_create(actor=actor, pathway=pathway, **data)

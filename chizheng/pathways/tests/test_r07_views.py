@@ -190,3 +190,20 @@ def test_r07_api_competition_entries_results_and_batch(world, login) -> None:
     other = login(world.user("other_school"))
     assert other.get(f"/api/v1/competitions/{comp_id}").status_code == 404
     assert other.get("/api/v1/competitions").json()["count"] == 0
+
+
+def test_r07_competition_page_links_to_a_batch_form_with_the_competition_chosen(world, login) -> None:
+    f.institution(world)
+    c = login(world.user("school"))
+    assert (
+        c.post(
+            reverse("pathways:competition_create"),
+            _form(**{"bands-0-low": "1", "bands-0-high": "3", "bands-0-level": "3"}),
+        ).status_code
+        == 302
+    )
+    comp = Competition.objects.get()
+    link = reverse("pathways:batch_create", args=["competition"]) + f"?competition={comp.pk}"
+    assert link in c.get(reverse("pathways:competition_detail", args=[comp.pk])).content.decode()
+    page = c.get(link).content.decode()
+    assert f'<option value="{comp.pk}" selected>' in page

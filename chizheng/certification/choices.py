@@ -51,3 +51,29 @@ class EvidenceType(models.TextChoices):
     COMPETITION = "competition", _("竞赛成绩")
     TRAINING = "training", _("培训记录")
     OTHER = "other", _("其他")
+
+
+# How the evidence keys each pathway writes (certification.IssueItem.evidence) read on a certificate's page.
+EVIDENCE_LABELS: dict[str, str] = {
+    "session": "考核场次",
+    "theory": "理论成绩",
+    "skill": "技能成绩",
+    "total": "总成绩",
+    "x_certificate": "1+X 证书记录",
+    "organisation": "培训评价组织",
+    "name": "证书名称",
+    "level": "1+X 等级",
+    "number": "1+X 证书编号",
+    "issued_on": "1+X 发证日期",
+    "mapping": "课证融通方案",
+    "stage": "学段",
+    "major": "专业",
+    "graduation": "毕业届别",
+    "competition": "竞赛",
+    "held_on": "竞赛日期",
+    "participant": "参赛身份",
+    "rank": "名次",
+    "score": "成绩",
+    "rule": "认定规则",
+    "demo": "演示数据",
+}

@@ -13,7 +13,7 @@ from chizheng.core.models import AuditEvent
 from chizheng.occupations.choices import SkillLevel
 from chizheng.people.rules import mask_id_number
 
-from .choices import CertificateKind, CertificateStatus
+from .choices import EVIDENCE_LABELS, CertificateKind, CertificateStatus
 from .models import Certificate, Objection
 
 ISSUED_STATES = (CertificateStatus.ISSUED, CertificateStatus.REVOKED, CertificateStatus.REPLACED)
@@ -190,3 +190,12 @@ def verify_by_token(token: str) -> Verification:
     if not token:
         return NOT_FOUND
     return _answer(_BY_TOKEN.fetch(verify_token=token))
+
+
+def evidence_rows(cert: Certificate) -> list[tuple[str, Any]]:
+    """The certificate's evidence as (Chinese label, value) rows; the course table is shown separately."""
+
+    def shown(value: Any) -> Any:
+        return ("是" if value else "否") if isinstance(value, bool) else value
+
+    return [(EVIDENCE_LABELS.get(key, key), shown(value)) for key, value in cert.evidence.items() if key != "courses"]

@@ -87,6 +87,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     context = {
         "cert": cert,
         "history": selectors.history_of(cert),
+        "evidence_rows": selectors.evidence_rows(cert),
         "can_revoke": has_perm(user, Perm.REVOKE_CERTIFICATE) and cert.status in ("publicised", "issued"),
         "can_reissue": has_perm(user, Perm.ISSUE_CERTIFICATES) and cert.status == "issued",
         "verify_url": request.build_absolute_uri(reverse("verify_token", args=[cert.verify_token])),

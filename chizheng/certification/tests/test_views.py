@@ -117,3 +117,14 @@ def test_r08_detail_shows_history_and_revoke_posts(login, world, cert) -> None:
     # a second revoke is refused with a message, not a 500
     again = client.post(reverse("certification:certificate_revoke", args=[cert.pk]), {"reason": "再次"}, follow=True)
     assert "不能撤销" in again.content.decode()
+
+
+def test_r08_detail_shows_the_evidence_under_chinese_labels(login, world, cert) -> None:
+    cert.evidence = {"competition": "数控车工技能竞赛", "rank": 2, "demo": True, "unknown_key": "x"}
+    cert.save(update_fields=["evidence"])
+    body = login(world.user("school")).get(reverse("certification:certificate_detail", args=[cert.pk])).content.decode()
+    evidence = body[body.index('id="evidence"') :]
+    assert '<dt class="col-4">竞赛</dt><dd class="col-8">数控车工技能竞赛</dd>' in evidence
+    assert '<dt class="col-4">名次</dt><dd class="col-8">2</dd>' in evidence
+    assert '<dt class="col-4">演示数据</dt><dd class="col-8">是</dd>' in evidence
+    assert '<dt class="col-4">unknown_key</dt>' in evidence  # a key without a label still shows

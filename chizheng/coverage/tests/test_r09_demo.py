@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from chizheng.certification.models import Certificate, NumberSequence
 from chizheng.certification.numbering import parse_henan_skill_number
@@ -39,7 +40,9 @@ def test_r09_demo_certificates_cover_graduates_unevenly_with_gap_free_numbers() 
     # R9: most graduates of the demo cohorts covered, but not all, and unevenly between schools
     city = User.objects.get(username="city_admin")
     shares = []
-    for year in COHORTS[:-1]:
+    past = [year for year in COHORTS if year < timezone.localdate().year]  # cohorts whose last year is over
+    assert past
+    for year in past:
         coverage = selectors.coverage_for(city, year=year, unit=None)
         total = coverage.total
         assert total.graduates > 0

@@ -478,15 +478,21 @@ def render_certificate(cert: Certificate) -> bytes:
         _watermark(pdf, p.revoked_on)
     bottom = _table(pdf, p.rows, 68, _photo(cert))
     _footer(pdf, p, bottom)
-    return bytes(pdf.output())
+    data = bytes(pdf.output())
+    del pdf
+    # fpdf2 and fontTools leave the document's parsed fonts in reference cycles (~3 MB a certificate).
+    # Collected now, while they are still young, it costs ~2 ms; left to Python's rare full collections,
+    # a worker printing many certificates grew by ~300 MB (measured; docs/certificate-pdf.md).
+    gc.collect(1)
+    return data
 
 
 # ---------------------------------------------------------------------------
 # Batches
 
 
-# A full garbage collection every this many certificates of a batch (see zip_stream).
-COLLECT_EVERY = 20
+# A full garbage collection every this many certificates of a batch (see render_certificate).
+COLLECT_EVERY = 200
 
 
 class _Sink(io.RawIOBase):
@@ -523,9 +529,7 @@ def zip_stream(certs: Iterable[Certificate]) -> Iterator[bytes]:
             zf.writestr(info, render_certificate(cert))
             yield sink.drain()
             if done % COLLECT_EVERY == 0:
-                # fpdf2 and fontTools leave each document's parsed font in reference cycles (~3 MB) that
-                # only a full collection frees; without this, a long batch holds hundreds of MB of them.
-                gc.collect()
+                gc.collect()  # what render_certificate's young-generation collection missed
     yield sink.drain()
 
 

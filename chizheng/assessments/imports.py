@@ -37,6 +37,7 @@ from chizheng.core.imports import (
     open_sheet,
     register,
     run_import,
+    validated,
 )
 from chizheng.core.models import ImportJob
 from chizheng.core.permissions import Perm
@@ -128,14 +129,9 @@ def _run(*, actor: Any, path: Path, job: ImportJob | None, progress: Progress) -
             continue
         seen[key] = number
         rows.append((session, person, facts.stage or "social"))
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write(actor, job, rows, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write(actor, job, rows, result)
     return result
 
 
@@ -320,12 +316,8 @@ def _run_scores(*, actor: Any, path: Path, job: ImportJob | None, progress: Prog
                 errors.add(number, key, err.message.removeprefix(f"{label}："), raw)
         if len(marks) == 2:
             rows.append((session, registration, marks[0], marks[1]))
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
+    result = validated(count, job, errors, progress)
+    if not result.ok:
         return result
     if not rows:
         raise ImportRejected("文件中没有填写任何成绩。", code="no_scores")

@@ -19,7 +19,7 @@ from chizheng.core import audit
 from chizheng.core.choices import AuditAction
 from chizheng.core.errors import DomainError, ImportRejected, NotFound, PermissionDenied
 from chizheng.core.excel import attachment
-from chizheng.core.http import actor_of, form_page
+from chizheng.core.http import action_page, actor_of, form_page
 from chizheng.core.imports import import_start
 from chizheng.core.listing import Column, Filter, ListPage
 from chizheng.core.permissions import Perm, has_perm, require
@@ -39,15 +39,7 @@ def _detail_url(s: AssessmentSession) -> str:
 
 
 def _action(request: HttpRequest, session: AssessmentSession, call: Callable[[], Any], done: str) -> HttpResponseBase:
-    try:
-        call()
-    except DomainError as err:
-        if isinstance(err, NotFound):
-            raise
-        messages.error(request, err.message)
-    else:
-        messages.success(request, done)
-    return redirect(_detail_url(session))
+    return action_page(request, _detail_url(session), call, done)
 
 
 @login_required

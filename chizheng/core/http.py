@@ -47,3 +47,19 @@ def form_page(
             messages.success(request, done)
             return redirect(result if isinstance(result, str) else back)
     return render(request, "core/form.html", {"form": form, "title": title, "back": back, "note": note})
+
+
+def action_page(request: HttpRequest, back: str, call: Callable[[], Any], done: str) -> HttpResponseBase:
+    """Run a one-click service (a POST button) and go `back`, with `done` or the domain error as a message.
+
+    A DomainError becomes the message, never a 500; NotFound stays a 404.
+    """
+    try:
+        call()
+    except DomainError as err:
+        if isinstance(err, NotFound):
+            raise
+        messages.error(request, err.message)
+    else:
+        messages.success(request, done)
+    return redirect(back)

@@ -580,6 +580,15 @@ def sorted_errors(errors: Iterable[RowError]) -> list[RowError]:
 # Jobs
 
 
+def validated(count: int, job: ImportJob | None, errors: RowErrors, progress: Progress) -> ImportResult:
+    """The end of a kind's validation pass: refuses a file without data rows, reports the pass as done and
+    returns the result carrying every row error; the kind writes only when `result.ok`."""
+    if count == 0:
+        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
+    progress(count, count)
+    return ImportResult(total=count, job=job, errors=errors.errors)
+
+
 def file_sha256(fh: IO[bytes]) -> str:
     digest = hashlib.sha256()
     for chunk in iter(lambda: fh.read(1 << 20), b""):

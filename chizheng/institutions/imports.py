@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from chizheng.core.errors import DomainError, ImportRejected
+from chizheng.core.errors import DomainError
 from chizheng.core.excel import TemplateColumn
 from chizheng.core.imports import (
     Column,
@@ -31,6 +31,7 @@ from chizheng.core.imports import (
     open_sheet,
     register,
     run_import,
+    validated,
 )
 from chizheng.core.models import ImportJob
 from chizheng.core.permissions import Perm
@@ -177,14 +178,9 @@ def _run(*, actor: Any, path: Path, job: ImportJob | None, progress: Progress) -
             valid_until=valid_until,
         )
         rows.append((examiner, relatives))
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write(actor, job, rows, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write(actor, job, rows, result)
     return result
 
 

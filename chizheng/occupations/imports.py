@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from chizheng.core.choices import KeyField
-from chizheng.core.errors import DomainError, ImportRejected
+from chizheng.core.errors import DomainError
 from chizheng.core.excel import TemplateColumn
 from chizheng.core.imports import (
     Column,
@@ -35,6 +35,7 @@ from chizheng.core.imports import (
     open_sheet,
     register,
     run_import,
+    validated,
 )
 from chizheng.core.models import ImportJob
 from chizheng.core.permissions import Perm
@@ -157,14 +158,9 @@ def _run(*, actor: Any, path: Path, job: ImportJob | None, progress: Progress) -
                 continue
             trade_rows[(code, trade_name)] = number
         rows.append((number, code, trade_name, trade_code))
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write(actor, job, rows, occupation_rows, catalog, trades, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write(actor, job, rows, occupation_rows, catalog, trades, result)
     return result
 
 

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db.models import Count
 
-from .models import Occupation, OccupationGroup
+from chizheng.core.errors import DomainError
+
+from .models import Occupation, OccupationGroup, Trade
 
 
 def group_path(group: OccupationGroup | None) -> list[OccupationGroup]:
@@ -52,3 +54,25 @@ def browse(code: str | None) -> dict[str, Any]:
         else Occupation.objects.none()
     )
     return {"group": group, "path": group_path(group), "children": keyed, "occupations": occupations}
+
+
+def occupation_by_code(code: str, *, field: str = "occupation_code") -> Occupation:
+    """The catalog occupation with this code; a DomainError naming the code and the field otherwise."""
+    code = (code or "").strip()
+    if not code:
+        raise DomainError("occupation_missing", "请填写职业编码。", field=field)
+    occupation = Occupation.objects.filter(code=code).first()
+    if occupation is None:
+        raise DomainError("occupation_missing", f"职业编码“{code}”不在职业目录中。", field=field)
+    return occupation
+
+
+def trade_by_name(occupation: Occupation, name: str, *, field: str = "trade_name") -> Trade | None:
+    """The occupation's trade (工种) by name; None for a blank name; a DomainError when it has no such trade."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    trade = Trade.objects.filter(occupation=occupation, name=name).first()
+    if trade is None:
+        raise DomainError("trade_missing", f"职业“{occupation.name}”下没有工种“{name}”。", field=field)
+    return trade

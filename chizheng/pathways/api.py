@@ -9,23 +9,16 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from chizheng.core.api import actor, paginated
-from chizheng.core.errors import DomainError, NotFound
+from chizheng.core.errors import NotFound
 from chizheng.core.permissions import require
 from chizheng.institutions.models import EvaluationInstitution
-from chizheng.occupations.models import Occupation, Trade
+from chizheng.occupations.selectors import occupation_by_code, trade_by_name
 
 from . import batches, selectors, services
 from .models import Competition, CourseCertMapping, RecognitionBatch, XCertificate, XCertMapping
 from .schemas import BatchDetailOut, BatchIn, BatchOut, DateIn, IssuedOut, XCertificateOut, XMappingIn, XMappingOut
 
 router = Router(tags=["认定取证"])
-
-
-def _occupation(code: str, field: str = "occupation_code") -> Occupation:
-    occupation = Occupation.objects.filter(code=code.strip()).first()
-    if occupation is None:
-        raise DomainError("occupation_missing", f"职业编码“{code}”不存在。", field=field)
-    return occupation
 
 
 def _detail(batch: RecognitionBatch) -> RecognitionBatch:
@@ -69,7 +62,7 @@ def batch_create(request: HttpRequest, payload: BatchIn) -> Status[RecognitionBa
         pathway=payload.pathway,
         institution=institution,
         title=payload.title,
-        occupation=_occupation(payload.occupation_code) if payload.occupation_code else None,
+        occupation=occupation_by_code(payload.occupation_code) if payload.occupation_code else None,
         level=payload.level,
         course_mapping=mapping,
         competition=competition,
@@ -134,14 +127,8 @@ def mapping_list(request: HttpRequest) -> QuerySet[XCertMapping]:
 
 
 def _mapping_args(payload: XMappingIn) -> dict[str, object]:
-    occupation = _occupation(payload.occupation_code)
-    trade = None
-    if payload.trade_name.strip():
-        trade = Trade.objects.filter(occupation=occupation, name=payload.trade_name.strip()).first()
-        if trade is None:
-            raise DomainError(
-                "trade_missing", f"职业“{occupation.name}”下没有工种“{payload.trade_name}”。", field="trade_name"
-            )
+    occupation = occupation_by_code(payload.occupation_code)
+    trade = trade_by_name(occupation, payload.trade_name)
     return {
         "certificate_name": payload.certificate_name,
         "organisation": payload.organisation,

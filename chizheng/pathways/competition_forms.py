@@ -9,40 +9,20 @@ from django import forms
 
 from chizheng.core.forms import style
 from chizheng.occupations.choices import SkillLevel
-from chizheng.occupations.models import Trade
 
 from . import rules
 from .choices import BandBasis, CompetitionAudience, Participant
-from .forms import DateInput, _occupation
+from .forms import DateInput, OccupationTradeForm
 
 BAND_ROWS = 6
 
 
-class CompetitionForm(forms.Form):
+class CompetitionForm(OccupationTradeForm):
+    field_order = ("name", "occupation", "trade", "held_on", "audience", "basis")
     name = forms.CharField(label="竞赛名称", max_length=100)
-    occupation = forms.CharField(label="职业编码", max_length=20, help_text="如 6-18-01-01")
-    trade = forms.CharField(label="工种", max_length=100, required=False, help_text="可不填")
     held_on = forms.DateField(label="竞赛日期", widget=DateInput())
     audience = forms.ChoiceField(label="参赛对象", choices=CompetitionAudience.choices)
     basis = forms.ChoiceField(label="认定规则", choices=BandBasis.choices, help_text="按名次段或成绩段认定等级")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
-
-    def clean_occupation(self) -> Any:
-        return _occupation(self.cleaned_data.get("occupation", ""), required=True)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        occupation, name = data.get("occupation"), (data.get("trade") or "").strip()
-        data["trade"] = None
-        if occupation is not None and name:
-            trade = Trade.objects.filter(occupation=occupation, name=name).first()
-            if trade is None:
-                self.add_error("trade", f"职业“{occupation.name}”下没有工种“{name}”。")
-            data["trade"] = trade
-        return data
 
 
 class BandForm(forms.Form):

@@ -34,6 +34,7 @@ from chizheng.core.imports import (
     choice_map,
     open_sheet,
     register,
+    validated,
 )
 from chizheng.core.models import ImportJob
 from chizheng.people.models import Person
@@ -158,14 +159,9 @@ def _run_entries(*, actor: Any, path: Path, job: ImportJob | None, progress: Pro
             errors.add(number, "id_number", f"{person.name}已报名“{competition.name}”。", person.id_number)
             continue
         rows.append((competition, person, kind))
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write_entries(actor, job, rows, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write_entries(actor, job, rows, result)
     return result
 
 

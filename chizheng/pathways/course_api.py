@@ -12,10 +12,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from chizheng.core.api import actor, paginated
-from chizheng.core.errors import DomainError
 from chizheng.core.permissions import require
 from chizheng.core.scoping import get_for
-from chizheng.occupations.models import Occupation, Trade
+from chizheng.occupations.selectors import occupation_by_code, trade_by_name
 
 from . import course_services, services
 from .course_views import mappings_for, results_for
@@ -72,16 +71,8 @@ class CourseResultOut(Schema):
 
 
 def _args(payload: CourseMappingIn) -> dict[str, object]:
-    occupation = Occupation.objects.filter(code=payload.occupation_code.strip()).first()
-    if occupation is None:
-        raise DomainError("occupation_missing", f"职业编码“{payload.occupation_code}”不存在。", field="occupation_code")
-    trade = None
-    if payload.trade_name.strip():
-        trade = Trade.objects.filter(occupation=occupation, name=payload.trade_name.strip()).first()
-        if trade is None:
-            raise DomainError(
-                "trade_missing", f"职业“{occupation.name}”下没有工种“{payload.trade_name}”。", field="trade_name"
-            )
+    occupation = occupation_by_code(payload.occupation_code)
+    trade = trade_by_name(occupation, payload.trade_name)
     return {
         "name": payload.name,
         "occupation": occupation,

@@ -38,6 +38,7 @@ from chizheng.core.imports import (
     cell_text,
     open_sheet,
     register,
+    validated,
 )
 from chizheng.core.models import ImportJob, OrgUnit
 from chizheng.occupations.models import Occupation, Trade
@@ -80,11 +81,6 @@ def _school(actor: Any) -> OrgUnit:
         return school_of(actor)
     except DomainError as err:
         raise ImportRejected(err.message, code="no_school") from None
-
-
-def _empty(count: int) -> None:
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
 
 
 # ---------------------------------------------------------------------------------------- mappings
@@ -184,13 +180,9 @@ def _run_mappings(*, actor: Any, path: Path, job: ImportJob | None, progress: Pr
         else:
             group.course_rows[key] = number
             group.courses.append((course_code, course_name[:100]))
-    _empty(count)
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write_mappings(actor, job, school, groups, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write_mappings(actor, job, school, groups, result)
     return result
 
 
@@ -369,13 +361,9 @@ def _run_results(*, actor: Any, path: Path, job: ImportJob | None, progress: Pro
                     passed[1], term, year,
                 )
             )  # fmt: skip
-    _empty(count)
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write_results(actor, job, school, rows, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write_results(actor, job, school, rows, result)
     return result
 
 

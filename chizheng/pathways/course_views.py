@@ -17,16 +17,14 @@ from django.views.decorators.http import require_POST
 
 from chizheng.certification.choices import Pathway
 from chizheng.core.errors import DomainError
-from chizheng.core.forms import style
 from chizheng.core.http import actor_of, form_page
 from chizheng.core.listing import Column, Filter, ListPage
 from chizheng.core.permissions import has_perm, require
 from chizheng.core.scoping import get_for
-from chizheng.occupations.models import Trade
 
 from . import course_services, services
 from .course_imports import MAPPINGS_KIND, RESULTS_KIND
-from .forms import _occupation
+from .forms import OccupationTradeForm
 from .models import CourseCertMapping, CourseResult, RecognitionBatch
 
 
@@ -86,23 +84,15 @@ def course_mapping_list(request: HttpRequest) -> HttpResponseBase:
     return page.render(request)
 
 
-class CourseMappingForm(forms.Form):
+class CourseMappingForm(OccupationTradeForm):
+    field_order = ("name", "occupation", "trade", "major", "courses")
     name = forms.CharField(label="方案名称", max_length=100)
-    occupation = forms.CharField(label="职业编码", max_length=20, help_text="如 6-18-01-01")
-    trade = forms.CharField(label="工种", max_length=100, required=False, help_text="可不填")
     major = forms.CharField(label="适用专业", max_length=60, required=False, help_text="空表示不限专业")
     courses = forms.CharField(
         label="融通课程",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="每行一门：课程代码 课程名称（以空格分隔），例如“JD101 机械制图”",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
-
-    def clean_occupation(self) -> Any:
-        return _occupation(self.cleaned_data.get("occupation", ""), required=True)
 
     def clean_courses(self) -> list[tuple[str, str]]:
         out = []
@@ -111,17 +101,6 @@ class CourseMappingForm(forms.Form):
             if code:
                 out.append((code, name.strip()))
         return out
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        occupation, name = data.get("occupation"), (data.get("trade") or "").strip()
-        data["trade"] = None
-        if occupation is not None and name:
-            trade = Trade.objects.filter(occupation=occupation, name=name).first()
-            if trade is None:
-                self.add_error("trade", f"职业“{occupation.name}”下没有工种“{name}”。")
-            data["trade"] = trade
-        return data
 
 
 _NOTE = (

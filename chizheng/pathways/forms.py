@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 
 from chizheng.certification.choices import Pathway
+from chizheng.core.errors import DomainError
 from chizheng.core.forms import style
 from chizheng.institutions.choices import InstitutionStatus
 from chizheng.institutions.models import EvaluationInstitution
 from chizheng.occupations.choices import SkillLevel
-from chizheng.occupations.models import Occupation, Trade
+from chizheng.occupations.models import Occupation
+from chizheng.occupations.selectors import occupation_by_code, trade_by_name
 
 from .models import Competition, CourseCertMapping
 
@@ -24,15 +26,38 @@ class DateInput(forms.DateInput):
 
 
 def _occupation(code: str, *, required: bool) -> Occupation | None:
-    code = (code or "").strip()
-    if not code:
-        if required:
-            raise forms.ValidationError("请填写职业编码。")
+    if not (code or "").strip() and not required:
         return None
-    occupation = Occupation.objects.filter(code=code).first()
-    if occupation is None:
-        raise forms.ValidationError(f"职业编码“{code}”不在职业目录中。")
-    return occupation
+    try:
+        return occupation_by_code(code)
+    except DomainError as err:
+        raise forms.ValidationError(err.message) from err
+
+
+class OccupationTradeForm(forms.Form):
+    """A form naming an occupation by its code and, optionally, one of its trades (工种) by name; both resolved
+    to catalog objects, a missing one named on its field."""
+
+    occupation = forms.CharField(label="职业编码", max_length=20, help_text="如 6-18-01-01")
+    trade = forms.CharField(label="工种", max_length=100, required=False, help_text="可不填")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean_occupation(self) -> Occupation | None:
+        return _occupation(self.cleaned_data.get("occupation", ""), required=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        occupation, name = data.get("occupation"), data.get("trade") or ""
+        data["trade"] = None
+        if occupation is not None:
+            try:
+                data["trade"] = trade_by_name(occupation, name)
+            except DomainError as err:
+                self.add_error("trade", err.message)
+        return data
 
 
 class BatchForm(forms.Form):
@@ -83,27 +108,8 @@ class DateForm(forms.Form):
         style(self)
 
 
-class MappingForm(forms.Form):
+class MappingForm(OccupationTradeForm):
     certificate_name = forms.CharField(label="1+X 证书名称", max_length=100)
     organisation = forms.CharField(label="培训评价组织", max_length=100, required=False, help_text="空表示不限组织")
-    occupation = forms.CharField(label="职业编码", max_length=20, help_text="如 6-18-01-01")
-    trade = forms.CharField(label="工种", max_length=100, required=False, help_text="可不填")
     note = forms.CharField(label="备注", max_length=200, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
-
-    def clean_occupation(self) -> Occupation | None:
-        return _occupation(self.cleaned_data.get("occupation", ""), required=True)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        occupation, name = data.get("occupation"), (data.get("trade") or "").strip()
-        data["trade"] = None
-        if occupation is not None and name:
-            trade = Trade.objects.filter(occupation=occupation, name=name).first()
-            if trade is None:
-                self.add_error("trade", f"职业“{occupation.name}”下没有工种“{name}”。")
-            data["trade"] = trade
-        return data
+    field_order = ("certificate_name", "organisation", "occupation", "trade", "note")

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from chizheng.core.errors import DomainError, ImportRejected
+from chizheng.core.errors import DomainError
 from chizheng.core.excel import TemplateColumn
 from chizheng.core.imports import (
     Column,
@@ -28,6 +28,7 @@ from chizheng.core.imports import (
     choice_map,
     open_sheet,
     register,
+    validated,
 )
 from chizheng.core.models import ImportJob
 from chizheng.occupations.models import Occupation, Trade
@@ -144,14 +145,9 @@ def _run_x(*, actor: Any, path: Path, job: ImportJob | None, progress: Progress)
                     ok = False
         if ok and person is not None and level is not None and issued_on is not None:
             rows.append((person, texts["organisation"], texts["certificate"], level, texts["number"], issued_on))
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write_x(actor, job, rows, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write_x(actor, job, rows, result)
     return result
 
 
@@ -222,14 +218,9 @@ def _run_mappings(*, actor: Any, path: Path, job: ImportJob | None, progress: Pr
         seen.setdefault(key, number)
         if ok and occupation is not None:
             rows.append((name[:100], org[:100], occupation, trade, note[:200]))
-    if count == 0:
-        raise ImportRejected("文件中没有数据行（只有表头或为空）。", code="empty_file")
-    progress(count, count)
-    result = ImportResult(total=count, job=job)
-    if errors:
-        result.errors = errors.errors
-        return result
-    _write_mappings(actor, job, rows, existing, result)
+    result = validated(count, job, errors, progress)
+    if result.ok:
+        _write_mappings(actor, job, rows, existing, result)
     return result
 
 

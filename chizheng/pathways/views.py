@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chizheng.certification.choices import Pathway
-from chizheng.core.errors import DomainError, NotFound
-from chizheng.core.http import actor_of, form_page
+from chizheng.core.errors import NotFound
+from chizheng.core.http import action_page, actor_of, form_page
 from chizheng.core.listing import Column, Filter, ListPage
 from chizheng.core.permissions import has_perm, require
 
@@ -33,15 +33,7 @@ def _detail_url(b: RecognitionBatch) -> str:
 
 
 def _action(request: HttpRequest, batch: RecognitionBatch, call: Callable[[], Any], done: str) -> HttpResponseBase:
-    try:
-        call()
-    except DomainError as err:
-        if isinstance(err, NotFound):
-            raise
-        messages.error(request, err.message)
-    else:
-        messages.success(request, done)
-    return redirect(_detail_url(batch))
+    return action_page(request, _detail_url(batch), call, done)
 
 
 # ------------------------------------------------------------------------------------------ batches

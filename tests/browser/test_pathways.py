@@ -5,10 +5,6 @@ answers valid for the certificate, which keeps its 1+X record as evidence."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-
-import openpyxl
 import pytest
 
 from chizheng.certification.models import Certificate
@@ -16,36 +12,9 @@ from chizheng.core.testing import PASSWORD
 from chizheng.pathways.models import RecognitionBatch, XCertificate
 from chizheng.pathways.tests import factories as f
 
+from .excel import download_template, fill_template, upload_import
+
 pytestmark = pytest.mark.browser
-
-
-def _fill(template: Path, target: Path, rows: Sequence[Mapping[str, object]]) -> Path:
-    book = openpyxl.load_workbook(template)
-    sheet = book["导入"]
-    headers = {cell.value: cell.column for cell in sheet[1]}
-    for r, values in enumerate(rows, start=2):
-        for header, value in values.items():
-            sheet.cell(row=r, column=headers[header], value=value)
-    book.save(target)
-    return target
-
-
-def _template(tab, kind: str, tmp_path: Path) -> Path:
-    with tab.page.expect_download() as info:
-        tab.page.locator(f'a[href$="/template/{kind}/"]').first.click()
-    path = tmp_path / f"{kind}.xlsx"
-    info.value.save_as(path)
-    return path
-
-
-def _upload(tab, kind: str, path: Path) -> None:
-    page = tab.page
-    tab.go(f"/core/imports/upload/?kind={kind}")
-    page.select_option("#id_kind", kind)
-    page.set_input_files("#id_file", str(path))
-    page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_url("**/core/imports/*/")
-    page.wait_for_function("!document.querySelector('#import-job[hx-get]')")
 
 
 def test_r05_direct_recognition_from_1x_import_to_verification(app, tab, tmp_path):
@@ -56,9 +25,9 @@ def test_r05_direct_recognition_from_1x_import_to_verification(app, tab, tmp_pat
     # the city maps the 1+X certificate 数控车铣加工 to 车工, through the mapping import
     tab.login("city", PASSWORD)
     page.locator("aside").get_by_role("link", name="1+X 职业对应").click()
-    template = _template(tab, "x_mappings", tmp_path)
+    template = download_template(tab, "x_mappings", tmp_path)
     rows = [{"1+X 证书名称": "数控车铣加工", "培训评价组织": "武汉华中数控股份有限公司", "职业编码": "6-18-01-01"}]
-    _upload(tab, "x_mappings", _fill(template, tmp_path / "对应表.xlsx", rows))
+    upload_import(tab, "x_mappings", fill_template(template, tmp_path / "对应表.xlsx", rows))
     assert page.inner_text("#import-status") == "已导入"
     tab.go("/pathways/x/mappings/")
     assert "数控车铣加工" in tab.text("table")
@@ -68,18 +37,18 @@ def test_r05_direct_recognition_from_1x_import_to_verification(app, tab, tmp_pat
     tab.page.context.clear_cookies()
     tab.login("school", PASSWORD)
     page.locator("aside").get_by_role("link", name="1+X 证书").click()
-    template = _template(tab, "x_certificates", tmp_path)
+    template = download_template(tab, "x_certificates", tmp_path)
     record = {"培训评价组织": "武汉华中数控股份有限公司", "证书名称": "数控车铣加工", "发证日期": "2024-01-10"}
     bad = [
         {**record, "身份证号": senior.id_number, "证书等级": "高级", "证书编号": "HZ-2024-0001"},
         {**record, "身份证号": unmapped.id_number, "证书名称": "老年照护", "证书等级": "初级", "证书编号": "LN-1"},
     ]
-    _upload(tab, "x_certificates", _fill(template, tmp_path / "1x-有误.xlsx", bad))
+    upload_import(tab, "x_certificates", fill_template(template, tmp_path / "1x-有误.xlsx", bad))
     assert page.inner_text("#import-status") == "校验未通过"
     assert "老年照护" in tab.text("table")
     tab.shot("pathways-02-import-errors")
     assert not XCertificate.objects.exists()
-    _upload(tab, "x_certificates", _fill(template, tmp_path / "1x.xlsx", bad[:1]))
+    upload_import(tab, "x_certificates", fill_template(template, tmp_path / "1x.xlsx", bad[:1]))
     assert page.inner_text("#import-status") == "已导入"
     f.xcert(app, unmapped, "junior", name="云计算平台运维与开发")  # recorded earlier, mapping since removed
 

@@ -7,10 +7,6 @@ valid for it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-
-import openpyxl
 import pytest
 
 from chizheng.certification.models import Certificate
@@ -18,36 +14,9 @@ from chizheng.core.testing import PASSWORD
 from chizheng.pathways.models import CourseCertMapping, CourseResult, RecognitionBatch
 from chizheng.pathways.tests import factories as f
 
+from .excel import download_template, fill_template, upload_import
+
 pytestmark = pytest.mark.browser
-
-
-def _fill(template: Path, target: Path, rows: Sequence[Mapping[str, object]]) -> Path:
-    book = openpyxl.load_workbook(template)
-    sheet = book["导入"]
-    headers = {cell.value: cell.column for cell in sheet[1]}
-    for r, values in enumerate(rows, start=2):
-        for header, value in values.items():
-            sheet.cell(row=r, column=headers[header], value=value)
-    book.save(target)
-    return target
-
-
-def _template(tab, kind: str, tmp_path: Path) -> Path:
-    with tab.page.expect_download() as info:
-        tab.page.locator(f'a[href$="/template/{kind}/"]').first.click()
-    path = tmp_path / f"{kind}.xlsx"
-    info.value.save_as(path)
-    return path
-
-
-def _upload(tab, kind: str, path: Path) -> None:
-    page = tab.page
-    tab.go(f"/core/imports/upload/?kind={kind}")
-    page.select_option("#id_kind", kind)
-    page.set_input_files("#id_file", str(path))
-    page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_url("**/core/imports/*/")
-    page.wait_for_function("!document.querySelector('#import-job[hx-get]')")
 
 
 def test_r06_process_assessment_from_mapping_and_course_results_to_verification(app, tab, tmp_path):
@@ -71,7 +40,7 @@ def test_r06_process_assessment_from_mapping_and_course_results_to_verification(
 
     # course results from the template: a course outside every mapping and a flag against the score are refused
     page.locator("aside").get_by_role("link", name="课程成绩").click()
-    template = _template(tab, "course_results", tmp_path)
+    template = download_template(tab, "course_results", tmp_path)
     term = {"学期": "2023-2024-2", "学年": 2024}
     rows: list[dict[str, object]] = []
     for person in (good, failed):
@@ -83,14 +52,14 @@ def test_r06_process_assessment_from_mapping_and_course_results_to_verification(
         {"身份证号": good.id_number, "课程代码": "YY201", "理论成绩": 90, "实践成绩": 90, **term},
         {"身份证号": failed.id_number, "课程代码": "JD101", "理论成绩": 52, "理论合格": "是", **term},
     ]
-    _upload(tab, "course_results", _fill(template, tmp_path / "成绩-有误.xlsx", bad))
+    upload_import(tab, "course_results", fill_template(template, tmp_path / "成绩-有误.xlsx", bad))
     assert page.inner_text("#import-status") == "校验未通过"
     errors = tab.text("table")
     assert "不在本校任何课证融通方案中" in errors
     assert "不一致" in errors
     tab.shot("pathways-r06-02-import-errors")
     assert not CourseResult.objects.exists()
-    _upload(tab, "course_results", _fill(template, tmp_path / "成绩.xlsx", rows))
+    upload_import(tab, "course_results", fill_template(template, tmp_path / "成绩.xlsx", rows))
     assert page.inner_text("#import-status") == "已导入"
     page.locator("aside").get_by_role("link", name="课程成绩").click()
     assert "48.0 不合格" in tab.text("table")

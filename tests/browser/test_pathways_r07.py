@@ -6,8 +6,6 @@ login, QR token) answers valid for the certificate, which keeps the competition 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pytest
 
@@ -17,17 +15,9 @@ from chizheng.pathways.models import Competition, CompetitionEntry
 from chizheng.pathways.tests import factories as f
 from chizheng.pathways.tests import r07_factories as r7
 
+from .excel import upload_import
+
 pytestmark = pytest.mark.browser
-
-
-def _upload(tab, kind: str, path: Path) -> None:
-    page = tab.page
-    tab.go(f"/core/imports/upload/?kind={kind}")
-    page.select_option("#id_kind", kind)
-    page.set_input_files("#id_file", str(path))
-    page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_url("**/core/imports/*/")
-    page.wait_for_function("!document.querySelector('#import-job[hx-get]')")
 
 
 def _band(page, row: int, low: str, high: str, level: str) -> None:
@@ -82,7 +72,7 @@ def test_r07_competition_from_rules_to_verification(app, tab, tmp_path):
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row=row, column=4, value=ranks[str(sheet.cell(row=row, column=2).value)])
     book.save(tmp_path / "成绩-有误.xlsx")
-    _upload(tab, "competition_results", tmp_path / "成绩-有误.xlsx")
+    upload_import(tab, "competition_results", tmp_path / "成绩-有误.xlsx")
     assert page.inner_text("#import-status") == "校验未通过"
     assert "名次 1 与第" in tab.text("table")
     tab.shot("r07-02-duplicate-rank")
@@ -91,7 +81,7 @@ def test_r07_competition_from_rules_to_verification(app, tab, tmp_path):
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row=row, column=4, value=ranks[str(sheet.cell(row=row, column=2).value)])
     book.save(tmp_path / "成绩.xlsx")
-    _upload(tab, "competition_results", tmp_path / "成绩.xlsx")
+    upload_import(tab, "competition_results", tmp_path / "成绩.xlsx")
     assert page.inner_text("#import-status") == "已导入"
     tab.go(f"/pathways/competitions/{comp.pk}/")
     assert "三级/高级工" in tab.text("#entries")

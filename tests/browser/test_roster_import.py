@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pytest
 
 from chizheng.core.testing import PASSWORD, make_id_number
 from chizheng.people.models import Person, Student
 
+from .excel import fill_template, upload_import
+
 pytestmark = pytest.mark.browser
-
-
-def _fill(template: Path, target: Path, rows: list[dict[str, object]]) -> Path:
-    """Fill the downloaded template the way a school would: by header, under the header row."""
-    book = openpyxl.load_workbook(template)
-    sheet = book["导入"]
-    headers = {cell.value: cell.column for cell in sheet[1]}
-    for r, values in enumerate(rows, start=2):
-        for header, value in values.items():
-            sheet.cell(row=r, column=headers[header], value=value)
-    book.save(target)
-    return target
 
 
 def _student(seq: int, **over: object) -> dict[str, object]:
@@ -40,16 +28,6 @@ def _student(seq: int, **over: object) -> dict[str, object]:
     return values
 
 
-def _upload(tab, path: Path) -> None:
-    page = tab.page
-    tab.go("/core/imports/upload/")
-    page.select_option("#id_kind", "students")
-    page.set_input_files("#id_file", str(path))
-    page.get_by_role("button", name="上传并校验").click()
-    page.wait_for_url("**/core/imports/*/")
-    page.wait_for_function("!document.querySelector('#import-job[hx-get]')")
-
-
 def test_a_school_admin_imports_a_roster_then_gets_an_error_workbook_for_a_bad_one(app, tab, tmp_path):
     page = tab.page
     tab.login("school", PASSWORD)
@@ -63,8 +41,8 @@ def test_a_school_admin_imports_a_roster_then_gets_an_error_workbook_for_a_bad_o
     assert template_info.value.suggested_filename.endswith(".xlsx")
 
     before = Person.objects.count()
-    good = _fill(template, tmp_path / "名册.xlsx", [_student(11), _student(12, 优秀学生="是")])
-    _upload(tab, good)
+    good = fill_template(template, tmp_path / "名册.xlsx", [_student(11), _student(12, 优秀学生="是")])
+    upload_import(tab, "students", good)
     assert page.inner_text("#import-status") == "已导入"
     assert page.inner_text("#count-created") == "2"
     tab.shot("10-import-done")
@@ -73,12 +51,12 @@ def test_a_school_admin_imports_a_roster_then_gets_an_error_workbook_for_a_bad_o
 
     wrong_digit = make_id_number(birth="20080101", seq=13)
     wrong_digit = wrong_digit[:-1] + ("0" if wrong_digit[-1] != "0" else "1")
-    bad = _fill(
+    bad = fill_template(
         template,
         tmp_path / "名册-有误.xlsx",
         [_student(14), _student(13, 身份证号=wrong_digit), _student(15, 学段="硕士")],
     )
-    _upload(tab, bad)
+    upload_import(tab, "students", bad)
     assert page.inner_text("#import-status") == "校验未通过"
     table = tab.text("table")
     assert "身份证号" in table

@@ -383,9 +383,7 @@ PAGES: dict[str, Row] = {
     "pathways:course_result_list": Row("GET", page("pathways:course_result_list"), "L 403 200 200 200 200 403 403 200"),
     # R7: everyone following certificates reads competitions in scope; school admins keep them, enter people, results
     "pathways:competition_list": Row("GET", page("pathways:competition_list"), "L 403 200 200 200 200 403 403 200"),
-    "pathways:competition_create": Row(
-        "GET", page("pathways:competition_create"), "L 403 200 200 403 403 403 403 403"
-    ),
+    "pathways:competition_create": Row("GET", page("pathways:competition_create"), "L 403 200 200 403 403 403 403 403"),
     "pathways:competition_detail": Row(
         "GET", page("pathways:competition_detail", "competition"), "L 403 404 200 200 200 403 403 200"
     ),

@@ -701,7 +701,7 @@ def objects(world):
         **institution_objects,  # type: ignore[arg-type]
         certificate=certificate,
         cert_token=cert_token,
-        **_matrix_objection(world, institution_objects["institution"]),
+        **_matrix_objection(world, institution_objects["institution"]),  # type: ignore[arg-type]
         report_batch=report_batch,
         **exam_objects,  # type: ignore[arg-type]
         **pathway_objects,  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from chizheng.core.choices import AuditAction
 from chizheng.core.errors import DomainError, NotFound, PermissionDenied
 from chizheng.core.excel import attachment
 from chizheng.core.permissions import Perm, require
-from chizheng.institutions.models import EvaluationInstitution
+from chizheng.institutions.selectors import institution_for
 from chizheng.occupations.models import Occupation
 from chizheng.people.models import Person
 from chizheng.people.rules import normalize_id_number
@@ -83,13 +83,7 @@ def session_list(request: HttpRequest, status: str | None = None) -> QuerySet[As
 def session_create(request: HttpRequest, payload: SessionIn) -> Status[AssessmentSession]:
     user = actor(request)
     require(user, Perm.PLAN_ASSESSMENT)
-    institutions = EvaluationInstitution.objects.restrict(user)
-    if payload.institution_id is not None:
-        institution = institutions.filter(pk=payload.institution_id).first()
-    else:
-        institution = institutions.filter(school_id=user.org_unit_id).order_by("code").first()
-    if institution is None:
-        raise NotFound()
+    institution = institution_for(user, payload.institution_id)
     occupation = Occupation.objects.filter(code=payload.occupation_code.strip()).first()
     if occupation is None:
         raise DomainError("occupation_missing", f"职业编码“{payload.occupation_code}”不存在。", field="occupation_code")

@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from chizheng.core.choices import OrgKind
-from chizheng.core.errors import DomainError
+from chizheng.core.errors import DomainError, NotFound
 from chizheng.core.models import OrgUnit
 from chizheng.core.scoping import get_for
 from chizheng.occupations.models import Occupation
@@ -159,3 +159,16 @@ def r1_progress(user: Any, today: dt.date | None = None) -> dict[str, Any]:
         "due": due,
         "today": day,
     }
+
+
+def institution_for(user: Any, institution_id: int | None) -> EvaluationInstitution:
+    """The institution an API call acts for: the one named (within the user's scope), else the user's own
+    school's first institution; NotFound (404) when there is none in scope."""
+    institutions = EvaluationInstitution.objects.restrict(user)
+    if institution_id is not None:
+        institution = institutions.filter(pk=institution_id).first()
+    else:
+        institution = institutions.filter(school_id=user.org_unit_id).order_by("code").first()
+    if institution is None:
+        raise NotFound()
+    return institution

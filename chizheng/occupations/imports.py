@@ -42,6 +42,7 @@ from chizheng.core.permissions import Perm
 
 from . import rules
 from .models import Occupation, Trade
+from .selectors import trade_by_name
 
 KIND = "occupations"
 
@@ -65,6 +66,22 @@ COLUMNS: list[Column] = [
 ]
 _KEY_FIELDS = choice_map(KeyField.choices)
 _OCC_FIELDS = ("has_national_standard", "standard_number", "standard_levels", "key_field")
+
+
+def occupation_cells(
+    errors: RowErrors, row: int, occupations: dict[str, Occupation], code: str, trade_name: str
+) -> tuple[Occupation | None, Trade | None, bool]:
+    """A row's occupation code (looked up in `occupations`, the catalog by code) and optional trade name:
+    (occupation, trade, ok), each problem added to `errors` on its column ("occupation", "trade")."""
+    occupation = occupations.get(code)
+    if occupation is None:
+        errors.add(row, "occupation", f"职业编码“{code}”不在职业目录中。" if code else "请填写职业编码。", code)
+        return None, None, False
+    try:
+        return occupation, trade_by_name(occupation, trade_name), True
+    except DomainError as err:
+        errors.add(row, "trade", err.message, trade_name)
+        return occupation, None, False
 
 
 def import_occupations(

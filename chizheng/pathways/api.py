@@ -11,7 +11,7 @@ from ninja import Router, Status
 from chizheng.core.api import actor, paginated
 from chizheng.core.errors import NotFound
 from chizheng.core.permissions import require
-from chizheng.institutions.models import EvaluationInstitution
+from chizheng.institutions.selectors import institution_for
 from chizheng.occupations.selectors import occupation_by_code, trade_by_name
 
 from . import batches, selectors, services
@@ -41,13 +41,7 @@ def batch_list(
 def batch_create(request: HttpRequest, payload: BatchIn) -> Status[RecognitionBatch]:
     user = actor(request)
     require(user, services.RUN_PERM)
-    institutions = EvaluationInstitution.objects.restrict(user)
-    if payload.institution_id is not None:
-        institution = institutions.filter(pk=payload.institution_id).first()
-    else:
-        institution = institutions.filter(school_id=user.org_unit_id).order_by("code").first()
-    if institution is None:
-        raise NotFound()
+    institution = institution_for(user, payload.institution_id)
     mapping = competition = None
     if payload.course_mapping_id is not None:
         mapping = CourseCertMapping.objects.restrict(user).filter(pk=payload.course_mapping_id).first()

@@ -41,6 +41,7 @@ from chizheng.core.imports import (
     validated,
 )
 from chizheng.core.models import ImportJob, OrgUnit
+from chizheng.occupations.imports import occupation_cells
 from chizheng.occupations.models import Occupation, Trade
 from chizheng.people.models import Person, Student
 from chizheng.people.rules import normalize_id_number
@@ -121,16 +122,8 @@ def _run_mappings(*, actor: Any, path: Path, job: ImportJob | None, progress: Pr
         if not name:
             errors.add(number, "mapping", "请填写方案名称。")
             ok = False
-        occupation = occupations.get(code)
-        if occupation is None:
-            errors.add(number, "occupation", f"职业编码“{code}”不在职业目录中。" if code else "请填写职业编码。", code)
-            ok = False
-        trade = None
-        if occupation is not None and trade_name:
-            trade = Trade.objects.filter(occupation=occupation, name=trade_name).first()
-            if trade is None:
-                errors.add(number, "trade", f"职业“{occupation.name}”下没有工种“{trade_name}”。", trade_name)
-                ok = False
+        occupation, trade, cells_ok = occupation_cells(errors, number, occupations, code, trade_name)
+        ok = ok and cells_ok
         if not course_code:
             errors.add(number, "course_code", "请填写课程代码。")
             ok = False

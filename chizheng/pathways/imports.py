@@ -31,6 +31,7 @@ from chizheng.core.imports import (
     validated,
 )
 from chizheng.core.models import ImportJob
+from chizheng.occupations.imports import occupation_cells
 from chizheng.occupations.models import Occupation, Trade
 from chizheng.people.models import Person
 from chizheng.people.rules import normalize_id_number
@@ -201,16 +202,8 @@ def _run_mappings(*, actor: Any, path: Path, job: ImportJob | None, progress: Pr
         if not name:
             errors.add(number, "certificate", "请填写 1+X 证书名称。")
             ok = False
-        occupation = occupations.get(code)
-        if occupation is None:
-            errors.add(number, "occupation", f"职业编码“{code}”不在职业目录中。" if code else "请填写职业编码。", code)
-            ok = False
-        trade = None
-        if occupation is not None and trade_name:
-            trade = Trade.objects.filter(occupation=occupation, name=trade_name).first()
-            if trade is None:
-                errors.add(number, "trade", f"职业“{occupation.name}”下没有工种“{trade_name}”。", trade_name)
-                ok = False
+        occupation, trade, cells_ok = occupation_cells(errors, number, occupations, code, trade_name)
+        ok = ok and cells_ok
         key = (name, org)
         if name and key in seen:
             errors.add(number, "certificate", f"与第 {seen[key]} 行重复（同一证书名称、同一培训评价组织）。", name)

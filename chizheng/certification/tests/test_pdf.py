@@ -324,3 +324,19 @@ def test_r08_pdf_list_page_offers_the_zip_of_the_current_filter(login, world, ce
     page = login(world.user("school")).get(reverse("certification:certificate_list"), {"status": "issued", "page": 1})
     html = page.content.decode()
     assert f"{reverse('certification:certificate_zip')}?status=issued" in html
+
+
+def test_r08_pdf_prepare_fonts_command_leaves_the_reduced_fonts_on_disk() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from chizheng.certification.pdf import font_cache_dir, prepared_fonts
+
+    out = StringIO()
+    call_command("prepare_fonts", stdout=out)
+    fonts = prepared_fonts()
+    assert fonts.body.parent == font_cache_dir()
+    assert fonts.body.exists()
+    assert fonts.label.exists()
+    assert fonts.body.name in out.getvalue()

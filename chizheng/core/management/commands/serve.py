@@ -30,6 +30,10 @@ class Command(BaseCommand):
             worker = subprocess.Popen(
                 [sys.executable, "manage.py", "db_worker", "--interval", "1"], cwd=settings.BASE_DIR
             )
+        # The certificate fonts are reduced once per installation (~10 s); do it now, beside the server,
+        # rather than in the first PDF download. Workers that print before it ends build the same file
+        # themselves (written atomically).
+        subprocess.Popen([sys.executable, "manage.py", "prepare_fonts"], cwd=settings.BASE_DIR)
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"chizheng serving on {url}  (Ctrl+C to stop)"))
         cmd = [

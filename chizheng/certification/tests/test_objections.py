@@ -280,3 +280,13 @@ def test_r08_demo_shows_open_dismissed_and_upheld_objections(db) -> None:
     assert objections.get(upheld=True).certificate.status == "revoked"
     assert objections.get(upheld=True).certificate.number is None
     assert not AuditEvent.objects.filter(object_type="certification.Objection").exists()
+
+
+def test_r08_objection_upheld_certificate_page_says_unnumbered_not_in_publicity(login, world, cert) -> None:
+    url = reverse("certification:certificate_detail", args=[cert.pk])
+    client = login(world.user("school"))
+    assert "（公示中，未编号）" in client.get(url).content.decode()
+    _resolve(world, _raise(world, cert), upheld=True, on=STARTS)
+    body = client.get(url).content.decode()
+    assert "（公示中，未编号）" not in body
+    assert "（未编号）" in body
